@@ -1,0 +1,24 @@
+// traceassist: the command line. Subcommands live in *_command.cc; this file only wires them.
+#include <cstdio>
+#include <exception>
+
+#include <CLI/CLI.hpp>
+
+#include "commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"TraceAssist: OpenTelemetry auto-instrumentation annotations for Kubernetes workloads"};
+  app.set_version_flag("--version", std::string("traceassist ") + TRACEASSIST_VERSION);
+  app.require_subcommand(1);
+  int exit_code = traceassist::cmd::kExitOk;
+  traceassist::cmd::RegisterInstrumentCommands(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return traceassist::cmd::kExitUsage;  // every usage error is exit 2, whatever CLI11's own code
+  }
+  return exit_code;
+}

@@ -1,0 +1,45 @@
+// Languages TraceAssist can name for a container, and how sure it is.
+//
+// Pure value types; thread-safe to share.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace traceassist::instrument {
+
+enum class Language : std::uint8_t {
+  kUnknown,  // nothing points to a language: never a guess
+  kNone,     // infrastructure or utility image (database, proxy, busybox): never instrumented
+  kJava,
+  kNodejs,
+  kPython,
+  kDotnet,
+  kGo,
+  kNginx,
+  kApacheHttpd,
+  kRuby,
+  kPhp,
+  kRust,
+  kCpp,
+};
+
+enum class Confidence : std::uint8_t { kNone, kLow, kMedium, kHigh };
+
+// The stable lower-case name used in reports and annotations: "java", "nodejs", "apache-httpd", ...
+std::string_view ToString(Language language);
+std::string_view ToString(Confidence confidence);
+
+// Parses a name as written by ToString (case-insensitive; "node" and "dotnet"/"net" aliases accepted).
+// Returns nullopt for anything else.
+std::optional<Language> ParseLanguage(std::string_view name);
+std::optional<Confidence> ParseConfidence(std::string_view name);
+
+// True when the OpenTelemetry Operator has an inject-<lang> annotation for the language.
+bool HasOperatorInjection(Language language);
+
+// True for languages whose agent the Operator can inject into init containers (since ~0.146).
+bool SupportsInitContainers(Language language);
+
+}  // namespace traceassist::instrument

@@ -1,0 +1,38 @@
+// Instruments Kubernetes manifests given as YAML (or JSON) text, keeping every byte the user wrote:
+// the policy decides on a neutral view of each object, and the added annotation lines are spliced into
+// the original bytes at positions taken from yaml-cpp's marks. Multi-document streams, kind: List,
+// JSON documents and every workload kind are handled; other documents pass through untouched.
+//
+// Thread-safe: no shared state; concurrent calls are fine.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "traceassist/instrument/options.h"
+#include "traceassist/instrument/report.h"
+#include "traceassist/instrument/status.h"
+
+namespace traceassist::instrument {
+
+struct RewriteOutput {
+  std::string text;  // the rewritten stream (== input when nothing changed)
+  Report report;
+};
+
+// Limits that keep hostile input bounded.
+struct TextLimits {
+  std::size_t max_bytes = std::size_t{256} << 20;  // larger input is refused
+  int max_depth = 400;                              // nesting refused before yaml-cpp sees it
+};
+
+// Rewrites `input` (Options::action decides instrument or remove). On error returns a Status with the
+// document number, line and column (1-based); nothing is partially rewritten.
+Result<RewriteOutput> RewriteManifests(std::string_view input, const Options& options,
+                                       const TextLimits& limits = {});
+
+// Detection only: the report lists every workload and container, and the text is not produced.
+Result<Report> DetectManifests(std::string_view input, const Options& options,
+                               const TextLimits& limits = {});
+
+}  // namespace traceassist::instrument
