@@ -1,6 +1,7 @@
 #include "traceassist/webhook/server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
@@ -202,14 +203,30 @@ class Server::Impl {
 
  private:
   int Bind(httplib::Server& server, int port, const char* setting) {
+    // httplib listens with a backlog of 5: a burst of new clients (256 connecting at once) then waits
+    // for SYN retransmits, seconds each. Keep the listening socket to listen again with a real one.
+    int listen_fd = -1;
+    server.set_socket_options([&listen_fd](socket_t fd) {
+      listen_fd = fd;
+      const int one = 1;
+      // SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, which would let a second
+      // server bind the same port silently.
+      setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    });
+    int bound = -1;
     if (port == 0) {
-      const int bound = server.bind_to_any_port(config_.bind);
-      if (bound > 0) return bound;
+      bound = server.bind_to_any_port(config_.bind);
     } else if (server.bind_to_port(config_.bind, port)) {
-      return port;
+      bound = port;
     }
-    throw std::runtime_error(fmt::format("{}: cannot listen on {}:{} ({})", setting, config_.bind,
-                                         port, std::strerror(errno)));
+    if (bound <= 0) {
+      throw std::runtime_error(fmt::format("{}: cannot listen on {}:{} ({})", setting,
+                                           config_.bind, port, std::strerror(errno)));
+    }
+    if (listen_fd >= 0 && ::listen(listen_fd, SOMAXCONN) != 0) {
+      LogEvent(LogLevel::kWarn, "cannot raise the listen backlog", {{"error", std::strerror(errno)}});
+    }
+    return bound;
   }
 
   void Listen(httplib::Server& server) {
