@@ -60,6 +60,13 @@ struct RequestState {
   // that every such request yields exactly one event whatever path answered it.
   bool record_usage = false;
   analytics::UsageEvent usage;
+  // A refusal decided from the headers (401, 415, 429), answered once the body has been read and
+  // discarded: httplib keeps the connection open, and an unread body would be parsed as the next
+  // request.
+  int refuse_status = 0;
+  std::string refuse_code;
+  std::string refuse_message;
+  httplib::Headers refuse_headers;
   // Admission details for the log line.
   std::string admission_uid;
   std::string admission_outcome;
@@ -331,12 +338,12 @@ class Server::Impl {
         return HandlerResponse::Handled;
       case Route::kInstrument:
         if (!is_post) return MethodNotAllowed(res, "POST");
-        return CheckInstrument(req, res) ? HandlerResponse::Unhandled : HandlerResponse::Handled;
+        CheckInstrument(req, state);
+        return HandlerResponse::Unhandled;  // to Instrument(), which reads the body
       case Route::kMutate:
         // The admission webhook is served over HTTPS only.
         if (req.ssl == nullptr) break;
         if (!is_post) return MethodNotAllowed(res, "POST");
-        if (!CheckBodySize(req, res)) return HandlerResponse::Handled;
         return HandlerResponse::Unhandled;
       case Route::kOther:
         break;
@@ -351,33 +358,19 @@ class Server::Impl {
     return httplib::Server::HandlerResponse::Handled;
   }
 
-  // A declared body over the limit is refused before it is read; the connection then closes, since
-  // the unread body would otherwise be parsed as the next request.
-  bool CheckBodySize(const httplib::Request& req, httplib::Response& res) {
-    const auto it = req.headers.find("Content-Length");
-    if (it == req.headers.end()) return true;
-    std::size_t length = 0;
-    const auto [end, ec] =
-        std::from_chars(it->second.data(), it->second.data() + it->second.size(), length);
-    if (ec == std::errc::result_out_of_range ||
-        (ec == std::errc() && length > config_.max_body_bytes)) {
-      res.set_header("Connection", "close");
-      SetError(res, 413, "payload_too_large",
-               fmt::format("the body is larger than {} bytes", config_.max_body_bytes));
-      return false;
-    }
-    return true;
-  }
-
-  // Auth, rate limit, content type and size for POST /workflow/instrument. False: answered.
-  bool CheckInstrument(const httplib::Request& req, httplib::Response& res) {
+  // Auth, rate limit and content type for POST /workflow/instrument; a refusal is kept in `state`.
+  void CheckInstrument(const httplib::Request& req, RequestState& state) {
+    auto refuse = [&state](int status, const char* code, const char* message) {
+      state.refuse_status = status;
+      state.refuse_code = code;
+      state.refuse_message = message;
+    };
     std::string limit_key;
     if (tokens_.enabled()) {
       const auto token = tokens_.Match(req.get_header_value("Authorization"));
       if (!token) {
-        res.set_header("WWW-Authenticate", R"(Bearer realm="traceassist")");
-        SetError(res, 401, "unauthorized", "a valid bearer token is required");
-        return false;
+        state.refuse_headers.emplace("WWW-Authenticate", R"(Bearer realm="traceassist")");
+        return refuse(401, "unauthorized", "a valid bearer token is required");
       }
       limit_key = fmt::format("token:{}", *token);
     } else {
@@ -385,15 +378,12 @@ class Server::Impl {
     }
     if (limiter_.enabled() && !limiter_.Allow(limit_key, Clock::now())) {
       metrics_.RateLimited();
-      res.set_header("Retry-After", "1");
-      SetError(res, 429, "rate_limited", "too many requests; retry shortly");
-      return false;
+      state.refuse_headers.emplace("Retry-After", "1");
+      return refuse(429, "rate_limited", "too many requests; retry shortly");
     }
     if (!IsJsonContentType(req.get_header_value("Content-Type"))) {
-      SetError(res, 415, "unsupported_media_type", "Content-Type must be application/json");
-      return false;
+      return refuse(415, "unsupported_media_type", "Content-Type must be application/json");
     }
-    return CheckBodySize(req, res);
   }
 
   // Reads the body, counting bytes as they arrive so that a chunked body cannot exceed the limit.
@@ -425,9 +415,21 @@ class Server::Impl {
 
   void Instrument(const httplib::Request& req, httplib::Response& res,
                   const httplib::ContentReader& reader) {
+    RequestState& state = tls_request;
+    if (state.refuse_status != 0) {
+      // Read and drop the body (never parsed), up to the limit, so the connection stays in step.
+      std::size_t seen = 0;
+      reader([&](const char*, std::size_t length) {
+        seen += length;
+        return seen <= config_.max_body_bytes;
+      });
+      if (seen > config_.max_body_bytes) res.set_header("Connection", "close");
+      for (const auto& [name, value] : state.refuse_headers) res.set_header(name, value);
+      SetError(res, state.refuse_status, state.refuse_code, state.refuse_message);
+      return;
+    }
     std::string body;
     if (!ReadBody(req, res, reader, body)) return;
-    RequestState& state = tls_request;
     InstrumentApiResult result = HandleInstrumentRequest(body, config_.policy, limits_, slots_);
     res.status = result.status;
     res.set_content(result.body, kJson);
@@ -546,8 +548,12 @@ class Server::Impl {
     }
     const double seconds = SecondsSince(state.start);
     metrics_.RequestFinished(state.route, res.status, seconds);
+    static const std::set<std::string_view> kMethods = {"GET",    "HEAD",    "POST",
+                                                        "PUT",    "DELETE",  "PATCH",
+                                                        "OPTIONS", "CONNECT", "TRACE"};
+    // The method of a request httplib could not parse may be any bytes: log known ones only.
     json fields = {{"request_id", state.request_id},
-                   {"method", req.method},
+                   {"method", kMethods.count(req.method) ? req.method : std::string("invalid")},
                    {"route", RouteLabel(state.route)},
                    {"status", res.status},
                    {"latency_ms", std::round(seconds * 1e6) / 1e3},
