@@ -468,6 +468,7 @@ class StreamRewriter {
       : text_(text), options_(options), plan_edits_(plan_edits) {}
 
   Status OnDocument(const YamlDocument& doc) {
+    documents_ = doc.number();
     if (doc.complex_key() != kNoNode && text_.find("{{") != std::string_view::npos) {
       const YamlNode& n = doc.node(doc.complex_key());
       return Status::Error(
@@ -496,6 +497,7 @@ class StreamRewriter {
     out.text = std::string(prefix);
     out.text += ApplyEdits(text_, std::move(edits_));
     out.report = std::move(report_);
+    out.documents = documents_;
     return out;
   }
   Report TakeReport() && { return std::move(report_); }
@@ -538,6 +540,7 @@ class StreamRewriter {
   bool plan_edits_;
   std::vector<TextEdit> edits_;
   Report report_;
+  int documents_ = 0;
 };
 
 Result<RewriteOutput> Run(std::string_view input, const Options& options, const TextLimits& limits,
@@ -569,6 +572,31 @@ Result<RewriteOutput> Run(std::string_view input, const Options& options, const 
 
 Result<RewriteOutput> RewriteManifests(std::string_view input, const Options& options, const TextLimits& limits) {
   return Run(input, options, limits, true);
+}
+
+std::vector<std::string_view> SplitStream(std::string_view input, std::size_t parts) {
+  std::vector<std::string_view> pieces;
+  std::size_t start = 0;
+  for (std::size_t k = 1; k < parts; ++k) {
+    std::size_t at = std::max(start + 1, input.size() * k / parts);
+    for (at = input.find("\n---", at == 0 ? 0 : at - 1); at != std::string_view::npos; at = input.find("\n---", at + 1)) {
+      const std::size_t after = at + 4;
+      if (after == input.size() || std::string_view(" \t\r\n").find(input[after]) != std::string_view::npos) break;
+    }
+    if (at == std::string_view::npos) break;
+    pieces.push_back(input.substr(start, at + 1 - start));
+    start = at + 1;
+  }
+  pieces.push_back(input.substr(start));
+  return pieces;
+}
+
+void AppendPiece(RewriteOutput& into, RewriteOutput piece) {
+  for (auto& o : piece.report.objects) o.document += into.documents;
+  for (auto& w : piece.report.warnings) w.document += into.documents;
+  into.text += piece.text;
+  into.report.Append(std::move(piece.report));
+  into.documents += piece.documents;
 }
 
 Result<Report> DetectManifests(std::string_view input, const Options& options, const TextLimits& limits) {
