@@ -39,12 +39,16 @@ Status CheckEncoding(std::string_view text) {
       ++i;
       continue;
     }
-    int extra = c >= 0xF0 && c <= 0xF4 ? 3 : c >= 0xE0 ? 2 : c >= 0xC2 && c <= 0xDF ? 1 : -1;
-    if (extra < 0 || i + static_cast<std::size_t>(extra) >= text.size() + (extra > 0 ? 0 : 1)) {
+    // Well-formed UTF-8 only (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
+    const int extra = c >= 0xC2 && c <= 0xDF ? 1 : c >= 0xE0 && c <= 0xEF ? 2 : c >= 0xF0 && c <= 0xF4 ? 3 : -1;
+    if (extra < 0 || i + static_cast<std::size_t>(extra) >= text.size()) {
       return Status::Error("invalid UTF-8 (binary data?)", LocationOf(text, i));
     }
+    const auto c1 = static_cast<unsigned char>(text[i + 1]);
+    const bool first_ok = (c == 0xE0 && c1 >= 0xA0) || (c == 0xED && c1 < 0xA0) || (c == 0xF0 && c1 >= 0x90) ||
+                          (c == 0xF4 && c1 < 0x90) || (c != 0xE0 && c != 0xED && c != 0xF0 && c != 0xF4);
     for (int k = 1; k <= extra; ++k) {
-      if (i + k >= text.size() || (static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) {
+      if ((static_cast<unsigned char>(text[i + static_cast<std::size_t>(k)]) & 0xC0) != 0x80 || !first_ok) {
         return Status::Error("invalid UTF-8 (binary data?)", LocationOf(text, i));
       }
     }
@@ -571,7 +575,14 @@ Result<RewriteOutput> Run(std::string_view input, const Options& options, const 
 }  // namespace
 
 Result<RewriteOutput> RewriteManifests(std::string_view input, const Options& options, const TextLimits& limits) {
-  return Run(input, options, limits, true);
+  // No exception leaves the library: yaml-cpp's are handled inside; what remains is resource exhaustion.
+  try {
+    return Run(input, options, limits, true);
+  } catch (const std::bad_alloc&) {
+    return Status::Error("out of memory while reading the input");
+  } catch (const std::exception& e) {
+    return Status::Error(std::string("internal error: ") + e.what());
+  }
 }
 
 std::vector<std::string_view> SplitStream(std::string_view input, std::size_t parts) {
@@ -600,7 +611,14 @@ void AppendPiece(RewriteOutput& into, RewriteOutput piece) {
 }
 
 Result<Report> DetectManifests(std::string_view input, const Options& options, const TextLimits& limits) {
-  auto result = Run(input, options, limits, false);
+  Result<RewriteOutput> result = Status::Error("not run");
+  try {
+    result = Run(input, options, limits, false);
+  } catch (const std::bad_alloc&) {
+    return Status::Error("out of memory while reading the input");
+  } catch (const std::exception& e) {
+    return Status::Error(std::string("internal error: ") + e.what());
+  }
   if (!result.ok()) return result.status();
   return std::move(result.value().report);
 }
