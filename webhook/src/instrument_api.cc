@@ -118,6 +118,11 @@ InstrumentApiResult HandleInstrumentRequest(std::string_view body,
     ~SlotGuard() { slots.release(); }
   };
   auto rewritten = [&] {
+    // Small manifests need little memory (yaml-cpp takes ~50x the text) and run at once; big ones
+    // wait for one of the slots, so that a burst of them cannot exhaust memory.
+    if (manifest.size() <= kUnslottedManifestBytes) {
+      return instrument::RewriteManifests(manifest, options, limits);
+    }
     SlotGuard slot(slots);
     return instrument::RewriteManifests(manifest, options, limits);
   }();
