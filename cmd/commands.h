@@ -14,4 +14,7 @@ inline constexpr int kExitChangesNeeded = 3;
 // `instrument`, `uninstrument` and `detect`.
 void RegisterInstrumentCommands(CLI::App& app, int& exit_code);
 
+// `certs`: a CA and a server certificate for the webhook.
+void RegisterCertsCommand(CLI::App& app, int& exit_code);
+
 }  // namespace traceassist::cmd
