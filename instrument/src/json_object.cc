@@ -1,4 +1,5 @@
-// The policy on a Kubernetes object given as JSON: the neutral view in, an RFC 6902 patch out.
+// MakeJsonPatch: a decision as an RFC 6902 patch that applies to exactly the object given (the
+// webhook's answer). ViewFromJson is in json_view.cc.
 #include "traceassist/instrument/json_object.h"
 
 #include <algorithm>
@@ -23,63 +24,6 @@ std::string StringMember(const json& object, std::string_view key) {
   return value != nullptr && value->is_string() ? value->get<std::string>() : std::string();
 }
 
-// The string items of an array member (other items are ignored: the API server would have refused
-// them anyway).
-std::vector<std::string> StringArray(const json& object, std::string_view key) {
-  std::vector<std::string> out;
-  const json* array = Member(object, key);
-  if (array == nullptr || !array->is_array()) return out;
-  for (const json& item : *array) {
-    if (item.is_string()) out.push_back(item.get<std::string>());
-  }
-  return out;
-}
-
-ContainerView ContainerFromJson(const json& c, ContainerRole role) {
-  ContainerView view;
-  view.role = role;
-  view.name = StringMember(c, "name");
-  view.image = StringMember(c, "image");
-  view.command = StringArray(c, "command");
-  view.args = StringArray(c, "args");
-  if (const json* env = Member(c, "env"); env != nullptr && env->is_array()) {
-    for (const json& var : *env) {
-      if (!var.is_object()) continue;
-      EnvVarView e;
-      e.name = StringMember(var, "name");
-      e.value = StringMember(var, "value");
-      e.value_from = Member(var, "valueFrom") != nullptr;
-      view.env.push_back(std::move(e));
-    }
-  }
-  for (std::string_view probe : {"livenessProbe", "readinessProbe", "startupProbe"}) {
-    const json* p = Member(c, probe);
-    const json* http_get = p != nullptr ? Member(*p, "httpGet") : nullptr;
-    if (http_get == nullptr) continue;
-    if (std::string path = StringMember(*http_get, "path"); !path.empty()) {
-      view.probe_paths.push_back(std::move(path));
-    }
-  }
-  if (const json* mounts = Member(c, "volumeMounts"); mounts != nullptr && mounts->is_array()) {
-    for (const json& m : *mounts) {
-      if (std::string path = StringMember(m, "mountPath"); !path.empty()) {
-        view.mount_paths.push_back(std::move(path));
-      }
-    }
-  }
-  return view;
-}
-
-// Follows PodTemplatePath(kind) from the root; null when a step is missing or not an object.
-const json* FindTemplate(const json& object, std::string_view kind) {
-  const json* node = &object;
-  for (std::string_view key : PodTemplatePath(kind)) {
-    node = Member(*node, key);
-    if (node == nullptr || !node->is_object()) return nullptr;
-  }
-  return node;
-}
-
 // RFC 6901 reference token: "~" as "~0", "/" as "~1".
 std::string EscapePointerToken(std::string_view token) {
   std::string out;
@@ -97,46 +41,6 @@ std::string EscapePointerToken(std::string_view token) {
 }
 
 }  // namespace
-
-WorkloadView ViewFromJson(const json& object) {
-  WorkloadView view;
-  view.kind = StringMember(object, "kind");
-  if (const json* metadata = Member(object, "metadata"); metadata != nullptr) {
-    view.name = StringMember(*metadata, "name");
-    if (view.name.empty()) view.name = StringMember(*metadata, "generateName");
-    view.namespace_ = StringMember(*metadata, "namespace");
-  }
-  if (!IsWorkloadKind(view.kind)) return view;
-
-  const json* pod_template = FindTemplate(object, view.kind);
-  const json* spec = pod_template != nullptr ? Member(*pod_template, "spec") : nullptr;
-  if (spec == nullptr || !spec->is_object()) return view;
-  const json* containers = Member(*spec, "containers");
-  if (containers != nullptr && !containers->is_array()) return view;
-
-  // Annotations that are not strings cannot come from the API server; they are left out of the view
-  // rather than guessed at.
-  const json* metadata = Member(*pod_template, "metadata");
-  if (const json* annotations = metadata != nullptr ? Member(*metadata, "annotations") : nullptr;
-      annotations != nullptr && annotations->is_object()) {
-    for (const auto& [key, value] : annotations->items()) {
-      if (value.is_string()) view.annotations.emplace_back(key, value.get<std::string>());
-    }
-  }
-  for (auto [key, role] : {std::pair{"containers", ContainerRole::kContainer},
-                           std::pair{"initContainers", ContainerRole::kInitContainer}}) {
-    const json* list = Member(*spec, key);
-    if (list == nullptr || !list->is_array()) continue;
-    for (const json& c : *list) {
-      if (c.is_object()) view.containers.push_back(ContainerFromJson(c, role));
-    }
-  }
-  if (const json* share = Member(*spec, "shareProcessNamespace"); share != nullptr && share->is_boolean()) {
-    view.share_process_namespace = share->get<bool>();
-  }
-  view.has_template = true;
-  return view;
-}
 
 json MakeJsonPatch(const json& object, const Decision& decision) {
   json patch = json::array();

@@ -64,7 +64,7 @@ TEST_CASE("ViewFromJson reads a Deployment's pod template", "[json_object]") {
   CHECK(app.image == "eclipse-temurin:21-jre");
   CHECK(app.role == ContainerRole::kContainer);
   CHECK(app.command == std::vector<std::string>{"java"});
-  CHECK(app.args == std::vector<std::string>{"-jar", "/app.jar"});  // the non-string 7 is ignored
+  CHECK(app.args == std::vector<std::string>{"-jar", "/app.jar", "7"});  // a number reads as its text
   REQUIRE(app.env.size() == 2);
   CHECK(app.env[0].name == "JAVA_TOOL_OPTIONS");
   CHECK(app.env[0].value_from);
