@@ -18,6 +18,9 @@
 //	                     fails above -p99-max or when more than one connection was used.
 //	rotate               reviews without pause, alternating a keep-alive and a fresh connection, until
 //	                     a fresh connection presents -expect-cert, then -after more; any failure fails.
+//	rate                 -rate reviews/s on schedule over -conns keep-alive connections for -duration;
+//	                     latency counted from the scheduled time (no coordinated omission); fails on
+//	                     any error or a p99 above -p99-max.
 //	wait                 polls until a review succeeds (server readiness), up to -timeout.
 package main
 
@@ -57,6 +60,9 @@ var (
 	flagP99Max      = flag.Duration("p99-max", 5*time.Millisecond, "latency: fail when p99 is above")
 	flagExpectCert  = flag.String("expect-cert", "", "rotate: PEM certificate fresh connections must eventually present")
 	flagAfter       = flag.Int("after", 100, "rotate: reviews to send after the new certificate was seen")
+	flagRate        = flag.Int("rate", 500, "rate: reviews per second, sent on schedule")
+	flagDuration    = flag.Duration("duration", 10*time.Second, "rate: how long to send")
+	flagConns       = flag.Int("conns", 8, "rate: keep-alive connections")
 	flagTimeout     = flag.Duration("timeout", 60*time.Second, "rotate/wait: give up after")
 )
 
@@ -284,6 +290,8 @@ func main() {
 		err = runLatency()
 	case "rotate":
 		err = runRotate()
+	case "rate":
+		err = runRate()
 	case "wait":
 		err = runWait()
 	default:
@@ -650,6 +658,65 @@ func runLatency() error {
 	}
 	if patches != len(durations) {
 		return fmt.Errorf("only %d of %d reviews were patched", patches, len(durations))
+	}
+	if p99 > *flagP99Max {
+		return fmt.Errorf("p99 %.3f ms above %.3f ms", ms(p99), ms(*flagP99Max))
+	}
+	return nil
+}
+
+func runRate() error {
+	interval := time.Second / time.Duration(*flagRate)
+	total := int(*flagDuration / interval)
+	obj := compact(typicalDeployment)
+	jobs := make(chan time.Time, *flagConns)
+	type outcome struct {
+		latency time.Duration
+		err     error
+	}
+	results := make(chan outcome, total)
+	for w := 0; w < *flagConns; w++ {
+		go func(c *client) {
+			for scheduled := range jobs {
+				_, err := c.review("admission.k8s.io/v1", "CREATE", obj, nil, "shop")
+				results <- outcome{time.Since(scheduled), err}
+			}
+		}(newClient(true))
+	}
+	start := time.Now()
+	go func() {
+		for i := 0; i < total; i++ {
+			scheduled := start.Add(time.Duration(i) * interval)
+			time.Sleep(time.Until(scheduled))
+			jobs <- scheduled
+		}
+		close(jobs)
+	}()
+	latencies := make([]time.Duration, 0, total)
+	errs := 0
+	for i := 0; i < total; i++ {
+		r := <-results
+		if r.err != nil {
+			errs++
+			if errs <= 5 {
+				fmt.Fprintf(os.Stderr, "rate: %v\n", r.err)
+			}
+			continue
+		}
+		latencies = append(latencies, r.latency)
+	}
+	elapsed := time.Since(start)
+	if len(latencies) == 0 {
+		return fmt.Errorf("every review failed (%d)", errs)
+	}
+	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	p99 := percentile(latencies, 0.99)
+	fmt.Printf("rate: %d reviews at %.0f/s over %d connections: p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, max %.3f ms, %d errors\n",
+		total, float64(total)/elapsed.Seconds(), *flagConns, ms(percentile(latencies, 0.5)), ms(p99),
+		ms(percentile(latencies, 0.999)), ms(latencies[len(latencies)-1]), errs)
+	if errs > 0 {
+		return fmt.Errorf("%d failed reviews", errs)
 	}
 	if p99 > *flagP99Max {
 		return fmt.Errorf("p99 %.3f ms above %.3f ms", ms(p99), ms(*flagP99Max))
