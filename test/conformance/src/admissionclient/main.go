@@ -22,6 +22,7 @@
 //	                     latency counted from the scheduled time (no coordinated omission); fails on
 //	                     any error or a p99 above -p99-max.
 //	wait                 polls until a review succeeds (server readiness), up to -timeout.
+//	body                 prints the typical Deployment's CREATE review (for wrk).
 package main
 
 import (
@@ -155,8 +156,8 @@ type callResult struct {
 	newConn  bool
 }
 
-// review sends one AdmissionReview and verifies the answer as the API server does.
-func (c *client) review(apiVersion, operation string, object, oldObject []byte, namespace string) (*callResult, error) {
+// buildReview makes the AdmissionReview request the API server would send for the object.
+func buildReview(apiVersion, operation string, object, oldObject []byte, namespace string) (admissionReview, error) {
 	var meta struct {
 		APIVersion string `json:"apiVersion"`
 		Kind       string `json:"kind"`
@@ -169,13 +170,13 @@ func (c *client) review(apiVersion, operation string, object, oldObject []byte, 
 		source = oldObject
 	}
 	if err := json.Unmarshal(source, &meta); err != nil {
-		return nil, fmt.Errorf("object: %v", err)
+		return admissionReview{}, fmt.Errorf("object: %v", err)
 	}
 	group, version := "", meta.APIVersion
 	if i := strings.Index(meta.APIVersion, "/"); i >= 0 {
 		group, version = meta.APIVersion[:i], meta.APIVersion[i+1:]
 	}
-	req := admissionReview{APIVersion: apiVersion, Kind: "AdmissionReview", Request: &admissionRequest{
+	return admissionReview{APIVersion: apiVersion, Kind: "AdmissionReview", Request: &admissionRequest{
 		UID:       newUID(),
 		Kind:      groupVersionKind{group, version, meta.Kind},
 		Resource:  map[string]string{"group": group, "version": version, "resource": strings.ToLower(meta.Kind) + "s"},
@@ -185,7 +186,15 @@ func (c *client) review(apiVersion, operation string, object, oldObject []byte, 
 		UserInfo:  map[string]interface{}{"username": "kubernetes-admin", "groups": []string{"system:masters"}},
 		Object:    object,
 		OldObject: oldObject,
-	}}
+	}}, nil
+}
+
+// review sends one AdmissionReview and verifies the answer as the API server does.
+func (c *client) review(apiVersion, operation string, object, oldObject []byte, namespace string) (*callResult, error) {
+	req, err := buildReview(apiVersion, operation, object, oldObject, namespace)
+	if err != nil {
+		return nil, err
+	}
 	body, err := json.Marshal(req)
 	if err != nil {
 		return nil, err
@@ -279,7 +288,7 @@ func fatalf(format string, args ...interface{}) {
 
 func main() {
 	flag.Parse()
-	if *flagURL == "" || *flagCA == "" || flag.NArg() < 1 {
+	if flag.NArg() < 1 || (flag.Arg(0) != "body" && (*flagURL == "" || *flagCA == "")) {
 		fatalf("usage: admissionclient -url URL -ca FILE [flags] conformance|latency|rotate|wait [FILE...]")
 	}
 	var err error
@@ -294,6 +303,11 @@ func main() {
 		err = runRate()
 	case "wait":
 		err = runWait()
+	case "body":
+		var review admissionReview
+		if review, err = buildReview("admission.k8s.io/v1", "CREATE", compact(typicalDeployment), nil, "shop"); err == nil {
+			err = json.NewEncoder(os.Stdout).Encode(review)
+		}
 	default:
 		err = fmt.Errorf("unknown mode %q", flag.Arg(0))
 	}
