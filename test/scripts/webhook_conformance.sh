@@ -63,7 +63,7 @@ start_server() {  # start_server [ENV=VALUE...]
   server_pid=$!
   tls_port=
   for _ in $(seq 1 200); do
-    tls_port=$(grep -o '"tls_port":[0-9]*' "$work/server.log" | head -1 | cut -d: -f2 || true)
+    tls_port=$(grep '"msg":"listening"' "$work/server.log" | grep -o '"tls_port":[0-9]*' | head -1 | cut -d: -f2 || true)
     [[ -n $tls_port ]] && break
     kill -0 "$server_pid" 2>/dev/null || break
     sleep 0.05
