@@ -56,9 +56,9 @@ int RunServe(const Settings& flags) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  // One malloc arena per CPU instead of glibc's 8 per CPU: hundreds of connection threads otherwise
-  // keep freed memory spread over many arenas.
-  mallopt(M_ARENA_MAX, 2);
+  // Few malloc arenas instead of glibc's 8 per CPU: hundreds of connection threads otherwise keep
+  // freed memory spread over many arenas. MALLOC_ARENA_MAX in the environment still wins.
+  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 2);
 
   Settings settings;
   webhook::ServerConfig config;

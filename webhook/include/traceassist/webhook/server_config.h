@@ -32,7 +32,7 @@ struct ServerConfig {
   std::string tls_cert;          // TRACEASSIST_TLS_CERT: PEM chain; HTTPS only when cert and key are set
   std::string tls_key;           // TRACEASSIST_TLS_KEY: PEM private key
   std::size_t max_body_bytes = std::size_t{10} << 20;  // TRACEASSIST_MAX_BODY_BYTES (also chunked)
-  int threads = 0;               // TRACEASSIST_THREADS: concurrent rewrites; 0 = number of CPUs
+  int threads = 0;               // TRACEASSIST_THREADS: concurrent rewrites of manifests > 32 KiB; 0 = CPUs
   int max_connections = 1024;    // TRACEASSIST_MAX_CONNECTIONS: served at once; more get 503
   int read_timeout_ms = 5000;    // TRACEASSIST_READ_TIMEOUT_MS: longest silence while reading a request
   int write_timeout_ms = 5000;   // TRACEASSIST_WRITE_TIMEOUT_MS: longest stall while writing a response
