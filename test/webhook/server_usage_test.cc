@@ -4,6 +4,8 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <memory>
+#include <thread>
 #include <mutex>
 #include <vector>
 
@@ -12,6 +14,7 @@
 
 #include "traceassist/analytics/usage_sink.h"
 #include "traceassist/webhook/server.h"
+#include "server_process.h"
 
 namespace {
 
@@ -163,4 +166,31 @@ TEST_CASE("a server drained right after it started always stops", "[usage]") {
     server.Start();
     CHECK(server.Drain());
   }
+}
+
+TEST_CASE("a client that leaves mid-request still yields exactly one event", "[usage]") {
+  FakeSink sink;
+  Server server(TestConfig(), &sink);
+  server.Start();
+  {
+    // Declares 1,000 bytes, sends a few, then goes away: the body read fails.
+    traceassist::test::RawConnection leaving(server.port());
+    REQUIRE(leaving.ok());
+    leaving.Send(
+        "POST /workflow/instrument HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "Content-Length: 1000\r\n\r\n{\"manifest_content\":");
+  }
+  auto client = KeepAliveClient(server);
+  bool settled = false;
+  for (int i = 0; i < 300 && !settled; ++i) {
+    auto metrics = client.Get("/metrics");
+    REQUIRE(metrics);
+    settled = sink.Events().size() == 1 &&
+              metrics->body.find("traceassist_http_requests_in_flight 1\n") != std::string::npos;
+    if (!settled) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(settled);
+  const auto events = sink.Events();
+  REQUIRE(events.size() == 1);
+  CHECK((events[0].outcome == "input_error" || events[0].outcome == "client_closed"));
 }

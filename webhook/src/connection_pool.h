@@ -32,8 +32,9 @@ class ConnectionPool {
   ConnectionPool& operator=(const ConnectionPool&) = delete;
 
   // A task queue for one httplib listener (install with `server.new_task_queue`). Its shutdown()
-  // waits until the connections that listener handed over are finished.
-  httplib::TaskQueue* NewListenerQueue();
+  // waits until the connections that listener handed over are finished. `after_connection` (may be
+  // empty) runs on the worker thread once each connection is closed.
+  httplib::TaskQueue* NewListenerQueue(std::function<void()> after_connection);
 
   // True on a thread that is serving a connection beyond the cap.
   static bool InShedLane();

@@ -248,7 +248,9 @@ class Server::Impl {
 
   // Everything both listeners share: limits, timeouts, the task queue and the routing.
   void Configure(httplib::Server& server) {
-    server.new_task_queue = [this] { return pool_.NewListenerQueue(); };
+    server.new_task_queue = [this] {
+      return pool_.NewListenerQueue([this] { AbandonUnfinished(); });
+    };
     server.set_tcp_nodelay(true);  // Nagle costs ~40 ms per keep-alive request (library-facts §2.4)
     server.set_keep_alive_max_count(static_cast<std::size_t>(config_.keepalive_max_requests));
     server.set_keep_alive_timeout(config_.keepalive_timeout_s);
@@ -298,6 +300,7 @@ class Server::Impl {
   // Every request passes here first (after its headers are read, before its body).
   httplib::Server::HandlerResponse Dispatch(const httplib::Request& req, httplib::Response& res) {
     RequestState& state = tls_request;
+    AbandonUnfinished();
     state = RequestState{};
     state.active = true;
     state.start = Clock::now();
@@ -528,6 +531,36 @@ class Server::Impl {
     res.set_content(out, "text/plain; version=0.0.4; charset=utf-8");
   }
 
+  // A request whose response could not be written (the client went away) never reaches the
+  // logger: account for it when its connection ends, as status 499 (nginx's "client closed
+  // request"), so that the in-flight gauge stays right and analytics still gets its one event.
+  void AbandonUnfinished() {
+    RequestState& state = tls_request;
+    if (!state.active) return;
+    state.active = false;
+    const double seconds = SecondsSince(state.start);
+    metrics_.RequestFinished(state.route, 499, seconds);
+    LogEvent(LogLevel::kInfo, "request",
+             {{"request_id", state.request_id},
+              {"route", RouteLabel(state.route)},
+              {"status", 499},
+              {"latency_ms", std::round(seconds * 1e6) / 1e3},
+              {"note", "the connection closed before the response was written"}});
+    if (state.record_usage && sink_ != nullptr) {
+      state.usage.outcome = "client_closed";
+      RecordUsage(state);
+    }
+  }
+
+  void RecordUsage(RequestState& state) {
+    analytics::UsageEvent& event = state.usage;
+    event.time = std::chrono::system_clock::now();
+    event.processing_time =
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - state.start);
+    if (state.body_bytes > 0) event.manifest_bytes = state.body_bytes;
+    sink_->Record(std::move(event));
+  }
+
   // Runs after the response was written: metrics, the request log line, and analytics.
   void Finish(const httplib::Request& req, const httplib::Response& res) {
     RequestState& state = tls_request;
@@ -557,16 +590,11 @@ class Server::Impl {
     if (!state.admission_outcome.empty()) fields["admission"] = state.admission_outcome;
     if (req.ssl != nullptr) fields["tls"] = true;
     LogEvent(res.status >= 500 ? LogLevel::kWarn : LogLevel::kInfo, "request", fields);
-    if (state.record_usage && sink_ != nullptr) {
-      analytics::UsageEvent& event = state.usage;
-      event.time = std::chrono::system_clock::now();
-      if (event.outcome.empty()) event.outcome = UsageOutcome(res.status);
-      event.processing_time =
-          std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - state.start);
-      if (state.body_bytes > 0) event.manifest_bytes = state.body_bytes;
-      sink_->Record(std::move(event));
-    }
     state.active = false;
+    if (state.record_usage && sink_ != nullptr) {
+      if (state.usage.outcome.empty()) state.usage.outcome = UsageOutcome(res.status);
+      RecordUsage(state);
+    }
   }
 
   void StartTls();
