@@ -3,7 +3,9 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -48,6 +50,24 @@ Settings LayerSettings(const Settings& flags) {
   return merged;
 }
 
+// Every connection is a file descriptor: raise the soft limit towards the hard one so that
+// max_connections (both listeners, plus the shed lane and some files) fits, or say that it does not.
+void RaiseFileLimit(const webhook::ServerConfig& config) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const rlim_t wanted = static_cast<rlim_t>(config.max_connections) * 2 + 256;
+  if (limit.rlim_cur < wanted) {
+    limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, limit.rlim_max);
+    setrlimit(RLIMIT_NOFILE, &limit);
+    getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  if (limit.rlim_cur < wanted) {
+    webhook::LogEvent(webhook::LogLevel::kWarn,
+                      "the open-file limit is below what TRACEASSIST_MAX_CONNECTIONS needs",
+                      {{"limit", limit.rlim_cur}, {"wanted", wanted}});
+  }
+}
+
 int RunServe(const Settings& flags) {
   // Signals are taken by sigwait below: block them before any thread exists, so that every thread
   // inherits the mask and none is interrupted.
@@ -70,6 +90,7 @@ int RunServe(const Settings& flags) {
     return kExitUsage;
   }
   webhook::ConfigureJsonLogging(config.log_level);
+  RaiseFileLimit(config);
   webhook::LogEvent(webhook::LogLevel::kInfo, "starting",
                     {{"version", TRACEASSIST_VERSION},
                      {"config", nlohmann::json::parse(webhook::DescribeConfig(config))}});
