@@ -11,9 +11,8 @@
 #include <iostream>
 #include <map>
 #include <memory>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "commands.h"
 #include "traceassist/webhook/health_probe.h"
@@ -21,8 +20,8 @@
 #include "traceassist/webhook/server.h"
 #include "traceassist/webhook/server_config.h"
 
-// The analytics helper's factory (PostgreSQL sink, or one that reports "off"); without it the server
-// runs with analytics off.
+// The analytics helper's factory (PostgreSQL sink, or one that reports "off"); without it the
+// server runs with analytics off.
 #if __has_include(<traceassist/analytics/postgres_sink.h>)
 #define TRACEASSIST_HAVE_ANALYTICS 1
 #include <traceassist/analytics/postgres_sink.h>
@@ -51,7 +50,8 @@ Settings LayerSettings(const Settings& flags) {
 }
 
 // Every connection is a file descriptor: raise the soft limit towards the hard one so that
-// max_connections (both listeners, plus the shed lane and some files) fits, or say that it does not.
+// max_connections (both listeners, plus the shed lane and some files) fits, or say that it does
+// not.
 void RaiseFileLimit(const webhook::ServerConfig& config) {
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
@@ -150,7 +150,8 @@ int RunServe(const Settings& flags) {
 
 void RegisterServeCommands(CLI::App& app, int& exit_code) {
   CLI::App* serve = app.add_subcommand(
-      "serve", "Serve the HTTP API (and the admission webhook over HTTPS when a certificate is set)");
+      "serve",
+      "Serve the HTTP API (and the admission webhook over HTTPS when a certificate is set)");
   serve->footer(
       "Every flag has an environment variable (shown in brackets); flags win over the environment, "
       "which wins over TRACEASSIST_CONFIG_FILE. Also: TRACEASSIST_API_TOKENS, "
@@ -185,8 +186,8 @@ void RegisterServeCommands(CLI::App& app, int& exit_code) {
     std::string target = *url;
     if (target.empty()) {
       const char* port = std::getenv("TRACEASSIST_PORT");
-      target = std::string("http://127.0.0.1:") + (port != nullptr && *port ? port : "8000") +
-               "/health";
+      target =
+          std::string("http://127.0.0.1:") + (port != nullptr && *port ? port : "8000") + "/health";
     }
     std::string detail;
     const bool healthy =

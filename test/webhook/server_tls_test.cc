@@ -5,16 +5,15 @@
 #include <openssl/ssl.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <mutex>
-
-#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "server_process.h"
 #include "traceassist/analytics/usage_sink.h"
 #include "traceassist/webhook/cert_gen.h"
 #include "traceassist/webhook/server.h"
-#include "server_process.h"
 
 namespace {
 
@@ -68,8 +67,8 @@ std::string Review(const std::string& uid, bool dry_run) {
                   {"operation", "CREATE"},
                   {"object", deployment},
                   {"dryRun", dry_run}};
-  return json{{"apiVersion", "admission.k8s.io/v1"}, {"kind", "AdmissionReview"},
-              {"request", request}}
+  return json{
+      {"apiVersion", "admission.k8s.io/v1"}, {"kind", "AdmissionReview"}, {"request", request}}
       .dump();
 }
 
@@ -130,8 +129,10 @@ TEST_CASE("the HTTPS listener serves the routes and /mutate; plain HTTP never /m
   auto metrics = tls.Get("/metrics");
   REQUIRE(metrics);
   const std::string& text = metrics->body;
-  CHECK(text.find(R"(traceassist_admission_reviews_total{kind="Deployment",operation="CREATE",outcome="patched"} 1002)") !=
-        std::string::npos);
+  CHECK(
+      text.find(
+          R"(traceassist_admission_reviews_total{kind="Deployment",operation="CREATE",outcome="patched"} 1002)") !=
+      std::string::npos);
   CHECK(text.find(R"(traceassist_admission_duration_seconds_bucket{le="0.001"})") !=
         std::string::npos);
   CHECK(text.find(R"(traceassist_http_requests_total{route="/mutate",code="200"} 1002)") !=

@@ -4,17 +4,16 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <memory>
-#include <thread>
 #include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
 #include <vector>
 
-#include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
-
+#include "server_process.h"
 #include "traceassist/analytics/usage_sink.h"
 #include "traceassist/webhook/server.h"
-#include "server_process.h"
 
 namespace {
 
@@ -31,7 +30,8 @@ class FakeSink : public traceassist::analytics::UsageSink {
   }
   SinkState State() const noexcept override { return state.load(); }
   void AppendMetrics(std::string& out) const override {
-    out += "# HELP fake_sink_events_total Events recorded.\n# TYPE fake_sink_events_total counter\n";
+    out +=
+        "# HELP fake_sink_events_total Events recorded.\n# TYPE fake_sink_events_total counter\n";
     out += "fake_sink_events_total " + std::to_string(Events().size()) + "\n";
   }
   std::size_t Shutdown(std::chrono::milliseconds) noexcept override { return 0; }
@@ -82,10 +82,11 @@ TEST_CASE("exactly one usage event per POST /workflow/instrument, with its field
   auto client = KeepAliveClient(server);
   const httplib::Headers auth = {{"Authorization", "Bearer token-aaaaaaaaaaaaaaaa"}};
 
-  const std::string body = nlohmann::json{{"manifest_content", kManifest},
-                                          {"deployment_name", "cart"},
-                                          {"client_repo", "acme/shop"}}
-                               .dump();
+  const std::string body = nlohmann::json{
+      {"manifest_content", kManifest},
+      {"deployment_name", "cart"},
+      {"client_repo",
+       "acme/shop"}}.dump();
   auto ok = client.Post("/workflow/instrument", auth, body, "application/json");
   REQUIRE(ok);
   REQUIRE(ok->status == 200);

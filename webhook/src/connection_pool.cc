@@ -11,8 +11,8 @@ constexpr auto kIdleRetire = std::chrono::seconds(60);
 
 }  // namespace
 
-// Forwards one listener's connections to the shared pool and counts those still running, so that the
-// listener's shutdown (after Server::stop) waits for exactly its own in-flight connections.
+// Forwards one listener's connections to the shared pool and counts those still running, so that
+// the listener's shutdown (after Server::stop) waits for exactly its own in-flight connections.
 class ConnectionPool::ListenerQueue : public httplib::TaskQueue {
  public:
   ListenerQueue(ConnectionPool& pool, std::function<void()> after_connection)
@@ -82,10 +82,10 @@ std::uint64_t ConnectionPool::shed_connections() const {
 
 void ConnectionPool::Submit(std::function<void()> job) {
   std::unique_lock lock(mu_);
-  // Runs on the listener's accept thread: waiting here is the back-pressure when both lanes are full.
-  space_cv_.wait(lock, [this] {
-    return stopping_ || main_.active < main_.cap || shed_.active < shed_.cap;
-  });
+  // Runs on the listener's accept thread: waiting here is the back-pressure when both lanes are
+  // full.
+  space_cv_.wait(
+      lock, [this] { return stopping_ || main_.active < main_.cap || shed_.active < shed_.cap; });
   Lane& lane = main_.active < main_.cap ? main_ : shed_;
   if (lane.shed) ++shed_total_;
   ++lane.active;
@@ -109,8 +109,8 @@ void ConnectionPool::WorkerLoop(Lane& lane) {
   std::unique_lock lock(mu_);
   while (true) {
     ++lane.idle;
-    const bool got = lane.work_cv.wait_for(lock, kIdleRetire,
-                                       [&] { return stopping_ || !lane.jobs.empty(); });
+    const bool got =
+        lane.work_cv.wait_for(lock, kIdleRetire, [&] { return stopping_ || !lane.jobs.empty(); });
     --lane.idle;
     if (!got || lane.jobs.empty()) break;  // idle for a minute, or stopping with nothing queued
     std::function<void()> job = std::move(lane.jobs.front());
