@@ -1,0 +1,97 @@
+// Deployment checks for k8s/ and helm/traceassist (run by test/scripts/deploy_*.sh).
+//
+//   node check.mjs manifests FILE [--label L] [--no-webhook] [--mode workloads|pods]
+//                                 [--failure-policy P] [--timeout S] [--external-issuer]
+//                                 [--service-ports 443:8443,80:8000]
+//     Every object: Kubernetes OpenAPI schema (kubernetes-models, cert-manager, Prometheus Operator) with
+//     unknown fields rejected; every pod template: Pod Security "restricted" + read-only root fs; then the
+//     webhook/Service/Deployment/certificate wiring.
+//   node check.mjs values SCHEMA [--valid VALUES.json]... [--invalid VALUES.json]...
+//     values.schema.json is accepted by Ajv in strict mode, accepts each --valid file, rejects each --invalid.
+// Exit status 1 with one line per problem.
+import { readFileSync } from "node:fs";
+import Ajv from "ajv";
+import { loadManifests, key } from "./lib/manifests.mjs";
+import { validateObject } from "./lib/openapi.mjs";
+import { podTemplate, checkRestricted } from "./lib/podsecurity.mjs";
+import { checkWiring } from "./lib/wiring.mjs";
+
+function parseArgs(argv) {
+  const opts = { _: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith("--")) opts._.push(a);
+    else if (["--no-webhook", "--external-issuer"].includes(a)) opts[a.slice(2)] = true;
+    else (opts[a.slice(2)] ??= []).push(argv[++i]);
+  }
+  return opts;
+}
+
+async function manifests(opts) {
+  const [file] = opts._;
+  const label = opts.label?.[0] ?? file;
+  const problems = [];
+  const docs = loadManifests(file);
+  const seen = new Set();
+  let templates = 0;
+  for (const { obj, where } of docs) {
+    if (seen.has(key(obj))) problems.push(`${where}: defined twice`);
+    seen.add(key(obj));
+    for (const e of await validateObject(obj)) problems.push(`${where}: schema: ${e}`);
+    const tpl = podTemplate(obj);
+    if (tpl) {
+      templates++;
+      for (const e of checkRestricted(tpl)) problems.push(`${where}: pod security: ${e}`);
+    }
+  }
+  const { errors, notes } = checkWiring(docs.map((d) => d.obj), {
+    webhook: !opts["no-webhook"],
+    mode: opts.mode?.[0] ?? "workloads",
+    failurePolicy: opts["failure-policy"]?.[0] ?? "Ignore",
+    timeoutSeconds: Number(opts.timeout?.[0] ?? 5),
+    servicePorts: Object.fromEntries((opts["service-ports"]?.[0] ?? "443:8443,80:8000").split(",").map((p) => p.split(":").map(Number))),
+    localIssuer: !opts["external-issuer"],
+  });
+  problems.push(...errors.map((e) => `wiring: ${e}`));
+  const kinds = docs.map((d) => d.obj.kind).sort().join(",");
+  if (problems.length) {
+    for (const p of problems) console.log(`FAIL ${label}: ${p}`);
+    return false;
+  }
+  console.log(`ok ${label}: ${docs.length} objects valid (${kinds}); ${templates} pod template(s) pass restricted`);
+  for (const n of notes) console.log(`   ${n}`);
+  return true;
+}
+
+function values(opts) {
+  const [schemaFile] = opts._;
+  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+  const validate = ajv.compile(JSON.parse(readFileSync(schemaFile, "utf8")));
+  let ok = true;
+  for (const f of opts.valid ?? []) {
+    if (!validate(JSON.parse(readFileSync(f, "utf8")))) {
+      ok = false;
+      console.log(`FAIL ${f}: rejected: ${ajv.errorsText(validate.errors)}`);
+    } else console.log(`ok ${f}: accepted`);
+  }
+  for (const f of opts.invalid ?? []) {
+    if (validate(JSON.parse(readFileSync(f, "utf8")))) {
+      ok = false;
+      console.log(`FAIL ${f}: accepted, should be rejected`);
+    } else console.log(`ok ${f}: rejected (${ajv.errorsText(validate.errors.slice(0, 1))})`);
+  }
+  return ok;
+}
+
+const [command, ...rest] = process.argv.slice(2);
+const opts = parseArgs(rest);
+let ok;
+try {
+  if (command === "manifests") ok = await manifests(opts);
+  else if (command === "values") ok = values(opts);
+  else throw new Error(`unknown command ${command}`);
+} catch (e) {
+  console.log(`FAIL ${e.message}`);
+  ok = false;
+}
+process.exit(ok ? 0 : 1);
