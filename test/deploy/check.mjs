@@ -6,6 +6,7 @@
 //     Every object: Kubernetes OpenAPI schema (kubernetes-models, cert-manager, Prometheus Operator) with
 //     unknown fields rejected; every pod template: Pod Security "restricted" + read-only root fs; then the
 //     webhook/Service/Deployment/certificate wiring.
+//   node check.mjs compose CONFIG.yaml   (the output of `docker-compose config`)
 //   node check.mjs values SCHEMA [--valid VALUES.json]... [--invalid VALUES.json]...
 //     values.schema.json is accepted by Ajv in strict mode, accepts each --valid file, rejects each --invalid.
 // Exit status 1 with one line per problem.
@@ -15,6 +16,8 @@ import { loadManifests, key } from "./lib/manifests.mjs";
 import { validateObject } from "./lib/openapi.mjs";
 import { podTemplate, checkRestricted } from "./lib/podsecurity.mjs";
 import { checkWiring } from "./lib/wiring.mjs";
+import { checkCompose } from "./lib/compose.mjs";
+import { parse } from "yaml";
 
 function parseArgs(argv) {
   const opts = { _: [] };
@@ -83,12 +86,20 @@ function values(opts) {
   return ok;
 }
 
+function compose(opts) {
+  const errors = checkCompose(parse(readFileSync(opts._[0], "utf8")));
+  for (const e of errors) console.log(`FAIL docker-compose.yaml: ${e}`);
+  if (!errors.length) console.log("ok docker-compose.yaml: db (postgres 15, named volume, pg_isready, no host port), certs one-shot, traceassist wiring");
+  return !errors.length;
+}
+
 const [command, ...rest] = process.argv.slice(2);
 const opts = parseArgs(rest);
 let ok;
 try {
   if (command === "manifests") ok = await manifests(opts);
   else if (command === "values") ok = values(opts);
+  else if (command === "compose") ok = compose(opts);
   else throw new Error(`unknown command ${command}`);
 } catch (e) {
   console.log(`FAIL ${e.message}`);
