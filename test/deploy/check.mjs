@@ -7,6 +7,8 @@
 //     unknown fields rejected; every pod template: Pod Security "restricted" + read-only root fs; then the
 //     webhook/Service/Deployment/certificate wiring.
 //   node check.mjs compose CONFIG.yaml   (the output of `docker-compose config`)
+//   node check.mjs values-doc VALUES.yaml DOC.md
+//     Every key of values.yaml appears in the doc's "### Values" table, and every key there exists.
 //   node check.mjs values SCHEMA [--valid VALUES.json]... [--invalid VALUES.json]...
 //     values.schema.json is accepted by Ajv in strict mode, accepts each --valid file, rejects each --invalid.
 // Exit status 1 with one line per problem.
@@ -93,6 +95,34 @@ function compose(opts) {
   return !errors.length;
 }
 
+function valuesDoc(opts) {
+  const [valuesFile, docFile] = opts._;
+  const leaves = [];
+  const all = new Set();
+  const walk = (v, path) => {
+    if (path) all.add(path);
+    if (v && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length)
+      for (const [k, c] of Object.entries(v)) walk(c, path ? `${path}.${k}` : k);
+    else leaves.push(path);
+  };
+  walk(parse(readFileSync(valuesFile, "utf8")), "");
+  const doc = readFileSync(docFile, "utf8");
+  const table = doc.slice(doc.indexOf("### Values")).split("\n").filter((l) => l.startsWith("| `"));
+  const documented = [];
+  for (const row of table) {
+    const names = [...row.split("|")[1].matchAll(/`([^`]+)`/g)].map((m) => m[1]);
+    const parent = names[0].includes(".") ? names[0].slice(0, names[0].lastIndexOf(".")) : "";
+    documented.push([names[0]], ...names.slice(1).map((n) => (parent ? [`${parent}.${n}`, n] : [n])));
+  }
+  const problems = [];
+  const covered = (leaf) => documented.some((c) => c.some((k) => leaf === k || leaf.startsWith(`${k}.`)));
+  for (const leaf of leaves) if (!covered(leaf)) problems.push(`${leaf} is not in the values table`);
+  for (const c of documented) if (!c.some((k) => all.has(k))) problems.push(`the values table documents ${c[0]}, which values.yaml lacks`);
+  for (const p of problems) console.log(`FAIL ${docFile}: ${p}`);
+  if (!problems.length) console.log(`ok ${docFile}: values table covers all ${leaves.length} keys of values.yaml`);
+  return !problems.length;
+}
+
 const [command, ...rest] = process.argv.slice(2);
 const opts = parseArgs(rest);
 let ok;
@@ -100,6 +130,7 @@ try {
   if (command === "manifests") ok = await manifests(opts);
   else if (command === "values") ok = values(opts);
   else if (command === "compose") ok = compose(opts);
+  else if (command === "values-doc") ok = valuesDoc(opts);
   else throw new Error(`unknown command ${command}`);
 } catch (e) {
   console.log(`FAIL ${e.message}`);
