@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <set>
+#include <span>
 
 #include <fmt/format.h>
 
@@ -75,14 +76,16 @@ bool OperatorAlreadyInjected(const WorkloadView& w) {
 
 // Variables the Operator must append to; set through valueFrom it skips the container (#3166).
 bool HasValueFromConflict(const ContainerView& c, Language language) {
-  std::initializer_list<std::string_view> vars;
+  static constexpr std::string_view kJava[] = {"JAVA_TOOL_OPTIONS"};
+  static constexpr std::string_view kNode[] = {"NODE_OPTIONS"};
+  static constexpr std::string_view kPython[] = {"PYTHONPATH"};
+  static constexpr std::string_view kDotnet[] = {"DOTNET_STARTUP_HOOKS", "DOTNET_ADDITIONAL_DEPS", "DOTNET_SHARED_STORE"};
+  std::span<const std::string_view> vars;
   switch (language) {
-    case Language::kJava: vars = {"JAVA_TOOL_OPTIONS"}; break;
-    case Language::kNodejs: vars = {"NODE_OPTIONS"}; break;
-    case Language::kPython: vars = {"PYTHONPATH"}; break;
-    case Language::kDotnet:
-      vars = {"DOTNET_STARTUP_HOOKS", "DOTNET_ADDITIONAL_DEPS", "DOTNET_SHARED_STORE"};
-      break;
+    case Language::kJava: vars = kJava; break;
+    case Language::kNodejs: vars = kNode; break;
+    case Language::kPython: vars = kPython; break;
+    case Language::kDotnet: vars = kDotnet; break;
     default: return false;
   }
   return std::any_of(c.env.begin(), c.env.end(), [&](const EnvVarView& e) {

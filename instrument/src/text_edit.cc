@@ -80,7 +80,11 @@ std::size_t SingleLineScalarEnd(std::string_view text, std::size_t pos, bool in_
     if (c == '\n' || c == '\r') break;
     if (c == '#' && i > pos && (text[i - 1] == ' ' || text[i - 1] == '\t')) break;
     if (in_flow && (c == ',' || c == ']' || c == '}')) break;
-    if (in_flow && c == ':' && (i + 1 == text.size() || text[i + 1] == ' ')) break;
+    // ": " ends a plain key (a plain value cannot hold it in block context either).
+    if (c == ':' && (i + 1 == text.size() || text[i + 1] == ' ' || text[i + 1] == '\t' ||
+                     text[i + 1] == '\n' || text[i + 1] == '\r' || (in_flow && text[i + 1] == ','))) {
+      break;
+    }
     if (c != ' ' && c != '\t') end = i + 1;
   }
   return end;

@@ -132,7 +132,7 @@ class ObjectEditor {
       const std::uint32_t md = meta->value;
       const int step = Step(meta->key, md, outer_step);
       if (ann && doc_.node(ann->value).type == Type::kMap) {
-        failure = EditAnnotations(*meta, *ann, adds, d);
+        failure = EditAnnotations(tmpl, *meta, *ann, adds, d);
       } else if (ann && doc_.node(ann->value).type == Type::kNull) {
         failure = FillNull(ann->key, ann->value, doc_.node(md).flow, {}, adds, step);
       } else if (ann) {
@@ -192,9 +192,14 @@ class ObjectEditor {
     return out;
   }
 
+  static std::vector<std::string> FlowItems(const Annotations& entries) {
+    std::vector<std::string> items;
+    for (const auto& [k, v] : entries) items.push_back(DoubleQuoted(k) + ": " + DoubleQuoted(v));
+    return items;
+  }
   static std::string FlowEntries(const Annotations& entries) {
     std::string out;
-    for (const auto& [k, v] : entries) out += (out.empty() ? "" : ", ") + DoubleQuoted(k) + ": " + DoubleQuoted(v);
+    for (const auto& item : FlowItems(entries)) out += (out.empty() ? "" : ", ") + item;
     return out;
   }
 
@@ -221,7 +226,7 @@ class ObjectEditor {
                                   const Annotations& entries, int step_hint) {
     if (entries.empty()) return std::nullopt;
     const YamlNode& m = doc_.node(map);
-    if (m.flow) return FlowInsert(map, Flow(wrappers, entries));
+    if (m.flow) return FlowInsert(map, {Flow(wrappers, entries)});
     if (m.count == 0) return Failure{"unsupported_layout", "empty block mapping"};
     const YamlNode& first = doc_.node(doc_.child(m, 0));
     if (key != kNoNode && first.line > doc_.node(key).line) {
@@ -250,20 +255,20 @@ class ObjectEditor {
     return Failure{"unsupported_layout", "no line to insert the annotations at"};
   }
 
-  // Inserts `item` as the first entry of a flow mapping.
-  std::optional<Failure> FlowInsert(std::uint32_t map, const std::string& item) {
+  // Inserts `items` as the first entries of a flow mapping: on the first entry's line when it shares
+  // the opening brace's line, else one per line at the entries' indentation (pretty-printed JSON).
+  std::optional<Failure> FlowInsert(std::uint32_t map, const std::vector<std::string>& items) {
     const YamlNode& m = doc_.node(map);
     if (m.pos >= text_.size() || text_[m.pos] != '{') return Failure{"unsupported_layout", "flow mapping not found"};
+    std::string text;
     if (m.count == 0) {
-      edits_.push_back({m.pos + 1, 0, item});
-      return std::nullopt;
-    }
-    const YamlNode& first = doc_.node(doc_.child(m, 0));
-    if (first.line == m.line) {
-      edits_.push_back({m.pos + 1, 0, item + ", "});
+      for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
+    } else if (const YamlNode& first = doc_.node(doc_.child(m, 0)); first.line == m.line) {
+      for (const auto& item : items) text += item + ", ";
     } else {
-      edits_.push_back({m.pos + 1, 0, std::string(Break(m.pos)) + Spaces(first.column) + item + ","});
+      for (const auto& item : items) text += std::string(Break(m.pos)) + Spaces(first.column) + item + ",";
     }
+    edits_.push_back({m.pos + 1, 0, std::move(text)});
     return std::nullopt;
   }
 
@@ -326,8 +331,9 @@ class ObjectEditor {
     return LineEntry{LineStart(text_, k.pos), v.pos, end, NextLineStart(text_, end)};
   }
 
-  std::optional<Failure> EditAnnotations(const YamlDocument::Entry& meta, const YamlDocument::Entry& ann,
-                                         const Annotations& adds, const Decision& d) {
+  std::optional<Failure> EditAnnotations(std::uint32_t tmpl, const YamlDocument::Entry& meta,
+                                         const YamlDocument::Entry& ann, const Annotations& adds,
+                                         const Decision& d) {
     const YamlNode& a = doc_.node(ann.value);
     const auto cannot = Failure{"unsupported_layout", "an annotation TraceAssist wrote is no longer on one line"};
     // Values that change: rewrite the scalar in place (keeps the key, order and any comment).
@@ -350,23 +356,21 @@ class ObjectEditor {
     std::sort(removed.begin(), removed.end());
     const bool emptied = adds.empty() && removed.size() * 2 == a.count;
 
+    if (emptied) {
+      // Everything under `annotations:` was ours: remove the key too, and `metadata:` when that
+      // was all it held, so uninstrument restores the template TraceAssist found.
+      if (doc_.node(meta.value).count == 2 && RemoveEntry(tmpl, meta.key)) return std::nullopt;
+      if (RemoveEntry(meta.value, ann.key)) return std::nullopt;
+    }
     if (a.flow) {
       if (auto f = RemoveFlowEntries(ann.value, removed)) return f;
-      if (!adds.empty()) return FlowInsert(ann.value, FlowEntries(adds));
+      if (!adds.empty()) return FlowInsert(ann.value, FlowItems(adds));
       return std::nullopt;
     }
     for (std::uint32_t i : removed) {
       const auto line = SimpleLine({doc_.child(a, i), doc_.child(a, i + 1)}, false);
       if (!line) return cannot;
       edits_.push_back({line->line_start, line->line_end - line->line_start, ""});
-    }
-    if (emptied) {
-      // Everything under `annotations:` was ours: remove the key too, and `metadata:` when that
-      // was all it held, so uninstrument restores the template TraceAssist found.
-      RemoveKeyLine(ann.key);
-      const YamlNode& m = doc_.node(meta.value);
-      if (!m.flow && m.count == 2) RemoveKeyLine(meta.key);
-      return std::nullopt;
     }
     if (adds.empty()) return std::nullopt;
     const YamlNode& k = doc_.node(ann.key);
@@ -376,27 +380,58 @@ class ObjectEditor {
     return std::nullopt;
   }
 
-  void RemoveKeyLine(std::uint32_t key) {
+  // Removes the entry with key node `key` from `map` with everything under it, when that is safe:
+  // a flow entry, or a block key alone on its line whose value lines all belong to it. Returns
+  // false (and edits nothing) otherwise.
+  bool RemoveEntry(std::uint32_t map, std::uint32_t key) {
+    const YamlNode& m = doc_.node(map);
+    std::uint32_t index = m.count;
+    for (std::uint32_t i = 0; i + 1 < m.count; i += 2) {
+      if (doc_.child(m, i) == key) index = i;
+    }
+    if (index == m.count) return false;
+    if (m.flow) return !RemoveFlowEntries(map, {index}).has_value();
     const YamlNode& k = doc_.node(key);
-    if (!StartsLine(text_, k.pos)) return;
+    if (!StartsLine(text_, k.pos)) return false;
     const std::size_t end = SingleLineScalarEnd(text_, k.pos, false);
-    if (end == std::string_view::npos) return;
+    if (end == std::string_view::npos) return false;
     std::size_t p = end;
     while (p < text_.size() && text_[p] == ' ') ++p;
-    if (p >= text_.size() || text_[p] != ':' || !RestOfLineIsBlank(text_, p + 1)) return;
+    if (p >= text_.size() || text_[p] != ':' || !RestOfLineIsBlank(text_, p + 1)) return false;
+    // The entry runs to the next key of this mapping, or to the end of the mapping's last line.
+    std::size_t stop = index + 2 < m.count ? LineStart(text_, doc_.node(doc_.child(m, index + 2)).pos)
+                                           : std::string_view::npos;
+    if (stop == std::string_view::npos) {
+      const std::size_t value_end = NodeEnd(doc_.child(m, index + 1));
+      if (value_end == std::string_view::npos) return false;
+      stop = NextLineStart(text_, value_end == 0 ? 0 : value_end - 1);
+    }
     const std::size_t start = LineStart(text_, k.pos);
-    edits_.push_back({start, NextLineStart(text_, k.pos) - start, ""});
+    edits_.push_back({start, stop - start, ""});
+    return true;
+  }
+
+  // Offset just past a node: a scalar's end, a flow collection's closing bracket, or the end of a
+  // block collection's last value. npos when it cannot be told.
+  std::size_t NodeEnd(std::uint32_t index) const {
+    const YamlNode& n = doc_.node(index);
+    if (n.type == Type::kScalar) return SingleLineScalarEnd(text_, n.pos, true);
+    if (n.type != Type::kMap && n.type != Type::kSeq) return std::string_view::npos;
+    std::size_t p = n.count == 0 ? n.pos + 1 : NodeEnd(doc_.child(n, n.count - 1));
+    if (p == std::string_view::npos || !n.flow) return p;
+    const char close = n.type == Type::kMap ? '}' : ']';
+    while (p < text_.size() && (text_[p] == ' ' || text_[p] == ',' || text_[p] == '\n' || text_[p] == '\r' ||
+                                text_[p] == '\t')) {
+      ++p;
+    }
+    return p < text_.size() && text_[p] == close ? p + 1 : std::string_view::npos;
   }
 
   // Removes entries (key child indices, sorted) from a flow mapping, with their separators.
   std::optional<Failure> RemoveFlowEntries(std::uint32_t map, const std::vector<std::uint32_t>& removed) {
     if (removed.empty()) return std::nullopt;
     const YamlNode& m = doc_.node(map);
-    auto value_end = [&](std::uint32_t i) -> std::size_t {
-      const YamlNode& v = doc_.node(doc_.child(m, i + 1));
-      if (v.type != Type::kScalar) return std::string_view::npos;
-      return SingleLineScalarEnd(text_, v.pos, true);
-    };
+    auto value_end = [&](std::uint32_t i) { return NodeEnd(doc_.child(m, i + 1)); };
     auto key_pos = [&](std::uint32_t i) { return doc_.node(doc_.child(m, i)).pos; };
     auto is_removed = [&](std::uint32_t i) { return std::binary_search(removed.begin(), removed.end(), i); };
     // The trailing run of removed entries goes from the end of the last kept value.
