@@ -31,6 +31,8 @@ deploy_helmrender() {
   for pkg in github.com/Masterminds/sprig github.com/ghodss/yaml; do
     [[ -d /usr/share/gocode/src/$pkg ]] || skip "/usr/share/gocode/src/$pkg missing (Debian golang-github-masterminds-sprig-dev / golang-github-ghodss-yaml-dev)"
   done
+  # Go needs a build cache; without a HOME (some CI shells) keep it beside the binary.
+  [[ -n "${HOME:-}" || -n "${GOCACHE:-}" ]] || export GOCACHE="$DEPLOY_DIR/.bin/gocache"
   (
     flock 9
     cd "$DEPLOY_DIR" && GO111MODULE=off GOFLAGS= GOPATH="$DEPLOY_DIR/gopath:/usr/share/gocode" \

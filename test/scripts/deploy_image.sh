@@ -45,7 +45,7 @@ echo "runtime packages: ${installed[*]}"
 
 # --- Libraries of the built binary ------------------------------------------------------------------
 [[ -x "$binary" ]] || skip "the traceassist binary '$binary' is not built"
-command -v ldd >/dev/null && command -v dpkg >/dev/null || skip "ldd/dpkg not available (not a Debian machine)"
+{ command -v ldd && command -v dpkg; } >/dev/null || skip "ldd/dpkg not available (not a Debian machine)"
 ldd_out="$(ldd "$binary" 2>&1)" || skip "ldd failed: $ldd_out"
 if grep -qE 'lib(asan|ubsan|tsan|lsan)' <<<"$ldd_out"; then skip "sanitizer build; the image is built without sanitizers"; fi
 if grep -q 'not found' <<<"$ldd_out"; then fail "unresolved libraries: $(grep 'not found' <<<"$ldd_out" | tr -s ' \t' ' ')"; fi
