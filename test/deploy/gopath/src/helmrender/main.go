@@ -15,6 +15,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io/ioutil"
@@ -118,14 +119,14 @@ func newTemplateSet(chartName string) *template.Template {
 	funcs["toYaml"] = toYAML
 	funcs["required"] = func(msg string, v interface{}) (interface{}, error) {
 		if v == nil {
-			return v, fmt.Errorf(msg)
+			return v, errors.New(msg)
 		}
 		if s, ok := v.(string); ok && s == "" {
-			return v, fmt.Errorf(msg)
+			return v, errors.New(msg)
 		}
 		return v, nil
 	}
-	funcs["fail"] = func(msg string) (string, error) { return "", fmt.Errorf(msg) }
+	funcs["fail"] = func(msg string) (string, error) { return "", errors.New(msg) }
 	funcs["lookup"] = func(apiVersion, kind, namespace, name string) (map[string]interface{}, error) {
 		return map[string]interface{}{}, nil
 	}
@@ -215,7 +216,7 @@ func run() error {
 	}
 	sort.Strings(names)
 
-	release_ := map[string]interface{}{"Name": *release, "Namespace": *namespace, "Service": "Helm",
+	releaseObject := map[string]interface{}{"Name": *release, "Namespace": *namespace, "Service": "Helm",
 		"IsInstall": true, "IsUpgrade": false, "Revision": 1}
 	var out bytes.Buffer
 	for _, name := range names {
@@ -225,7 +226,7 @@ func run() error {
 			continue
 		}
 		data := map[string]interface{}{
-			"Values": values, "Release": release_, "Chart": chartObject(meta), "Capabilities": caps,
+			"Values": values, "Release": releaseObject, "Chart": chartObject(meta), "Capabilities": caps,
 			"Template": map[string]interface{}{"Name": name, "BasePath": basePath},
 		}
 		var buf bytes.Buffer
