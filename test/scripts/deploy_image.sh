@@ -45,6 +45,12 @@ echo "runtime packages: ${installed[*]}"
 
 # --- Libraries of the built binary ------------------------------------------------------------------
 [[ -x "$binary" ]] || skip "the traceassist binary '$binary' is not built"
+# The image runs `serve`, `healthcheck` (HEALTHCHECK), `certs` (docker-compose) and `analytics summary`;
+# a binary without one of them is a partial build whose libraries say nothing about the image.
+help="$("$binary" --help 2>&1 || true)"
+missing=()
+for cmd in serve healthcheck certs analytics; do grep -qE "^  $cmd( |$)" <<<"$help" || missing+=("$cmd"); done
+[[ ${#missing[@]} -eq 0 ]] || skip "the binary has no '${missing[*]}' subcommand(s) yet (those parts are not merged); the image needs them"
 { command -v ldd && command -v dpkg; } >/dev/null || skip "ldd/dpkg not available (not a Debian machine)"
 ldd_out="$(ldd "$binary" 2>&1)" || skip "ldd failed: $ldd_out"
 if grep -qE 'lib(asan|ubsan|tsan|lsan)' <<<"$ldd_out"; then skip "sanitizer build; the image is built without sanitizers"; fi
