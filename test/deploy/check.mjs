@@ -7,6 +7,8 @@
 //     unknown fields rejected; every pod template: Pod Security "restricted" + read-only root fs; then the
 //     webhook/Service/Deployment/certificate wiring.
 //   node check.mjs compose CONFIG.yaml   (the output of `docker-compose config`)
+//   node check.mjs parity K8S.yaml CHART.yaml
+//     k8s/ and the chart's default render agree (kinds and the settings that must not drift apart).
 //   node check.mjs values-doc VALUES.yaml DOC.md
 //     Every key of values.yaml appears in the doc's "### Values" table, and every key there exists.
 //   node check.mjs values SCHEMA [--valid VALUES.json]... [--invalid VALUES.json]...
@@ -19,6 +21,7 @@ import { validateObject } from "./lib/openapi.mjs";
 import { podTemplate, checkRestricted } from "./lib/podsecurity.mjs";
 import { checkWiring } from "./lib/wiring.mjs";
 import { checkCompose } from "./lib/compose.mjs";
+import { checkParity } from "./lib/parity.mjs";
 import { parse } from "yaml";
 
 function parseArgs(argv) {
@@ -123,6 +126,14 @@ function valuesDoc(opts) {
   return !problems.length;
 }
 
+function parity(opts) {
+  const [k8sFile, chartFile] = opts._;
+  const errors = checkParity(loadManifests(k8sFile).map((d) => d.obj), loadManifests(chartFile).map((d) => d.obj));
+  for (const e of errors) console.log(`FAIL parity: ${e}`);
+  if (!errors.length) console.log("ok parity: k8s/ and the chart's default render agree");
+  return !errors.length;
+}
+
 const [command, ...rest] = process.argv.slice(2);
 const opts = parseArgs(rest);
 let ok;
@@ -131,6 +142,7 @@ try {
   else if (command === "values") ok = values(opts);
   else if (command === "compose") ok = compose(opts);
   else if (command === "values-doc") ok = valuesDoc(opts);
+  else if (command === "parity") ok = parity(opts);
   else throw new Error(`unknown command ${command}`);
 } catch (e) {
   console.log(`FAIL ${e.message}`);

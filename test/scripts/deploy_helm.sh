@@ -3,7 +3,8 @@
 # the default values and each certificate and webhook mode; every render passes the same checks as k8s/
 # (OpenAPI schemas, restricted Pod Security, webhook/Service/certificate wiring); NOTES.txt renders;
 # values.yaml and each case pass values.schema.json (Ajv, strict) and wrong values are rejected, by the
-# schema or by the templates' own `required`/`fail`; DEPLOY.md's values table matches values.yaml.
+# schema or by the templates' own `required`/`fail`; the default render agrees with k8s/; DEPLOY.md's
+# values table matches values.yaml.
 set -euo pipefail
 source "$(dirname "$0")/../deploy/setup.sh"
 command -v openssl >/dev/null || skip "openssl is not installed (needed to make the existing-secret case's CA)"
@@ -54,6 +55,14 @@ for f in "$cases"/invalid/*.yaml; do
   invalid+=(--invalid "$tmp/invalid-$(basename "$f" .yaml).json")
 done
 node "$DEPLOY_DIR/check.mjs" values "$chart/values.schema.json" "${valid[@]}" "${invalid[@]}"
+
+# k8s/ and the default render must not drift apart.
+if command -v kubectl >/dev/null; then
+  kubectl kustomize "$SOURCE_DIR/k8s" > "$tmp/k8s.yaml"
+  node "$DEPLOY_DIR/check.mjs" parity "$tmp/k8s.yaml" "$tmp/out/default.yaml"
+else
+  echo "note: parity with k8s/ not checked (kubectl missing)"
+fi
 
 # The values table in DEPLOY.md lists every key of values.yaml, and nothing else.
 node "$DEPLOY_DIR/check.mjs" values-doc "$chart/values.yaml" "$SOURCE_DIR/DEPLOY.md"
