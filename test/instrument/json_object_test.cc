@@ -188,3 +188,31 @@ TEST_CASE("MakeJsonPatch returns an empty array when nothing changes", "[json_ob
   // Not a workload.
   CHECK(MakeJsonPatch(json::parse(R"({"kind": "Service"})"), SetDecision({{"k", "v"}})) == json::array());
 }
+
+TEST_CASE("MakeJsonPatch removes emptied annotations and metadata like the CLI", "[json_object]") {
+  const auto remove_ours = SetDecision({}, {"instrumentation.opentelemetry.io/inject-java", "traceassist.io/managed"});
+  SECTION("metadata holds only our annotations: the metadata goes") {
+    json object = json::parse(R"({"kind": "Deployment", "spec": {"template": {
+        "metadata": {"annotations": {"instrumentation.opentelemetry.io/inject-java": "true",
+                                     "traceassist.io/managed": "inject-java"}},
+        "spec": {}}}})");
+    json patch = MakeJsonPatch(object, remove_ours);
+    CHECK(patch == json::parse(R"([{"op": "remove", "path": "/spec/template/metadata"}])"));
+    CHECK(object.patch(patch)["spec"]["template"] == json::parse(R"({"spec": {}})"));
+  }
+  SECTION("metadata holds labels too: only the annotations go") {
+    json object = json::parse(R"({"kind": "CronJob", "spec": {"jobTemplate": {"spec": {"template": {
+        "metadata": {"labels": {"a": "b"}, "annotations": {"traceassist.io/managed": "inject-java"}},
+        "spec": {}}}}}})");
+    json patch = MakeJsonPatch(object, remove_ours);
+    CHECK(patch == json::parse(R"([{"op": "remove", "path": "/spec/jobTemplate/spec/template/metadata/annotations"}])"));
+    CHECK(object.patch(patch)["spec"]["jobTemplate"]["spec"]["template"]["metadata"] ==
+          json::parse(R"({"labels": {"a": "b"}})"));
+  }
+  SECTION("a user annotation stays: keys are removed one by one") {
+    json object = json::parse(R"({"kind": "Pod", "metadata": {"name": "p", "annotations": {
+        "traceassist.io/managed": "inject-java", "team": "a"}}, "spec": {}})");
+    json patch = MakeJsonPatch(object, remove_ours);
+    CHECK(patch == json::parse(R"([{"op": "remove", "path": "/metadata/annotations/traceassist.io~1managed"}])"));
+  }
+}
