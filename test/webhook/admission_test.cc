@@ -406,3 +406,34 @@ TEST_CASE("audit mode warns with what it would add and returns no patch", "[admi
   CHECK(out.outcome == "skipped");
   CHECK_FALSE(out.report.changes_made);
 }
+
+TEST_CASE("an UPDATE corrects TraceAssist's own annotations and keeps the user's", "[admission]") {
+  json object = JavaDeployment();
+  object["spec"]["template"]["metadata"]["annotations"] = {{"team", "payments"}};
+  json created = Review(object);
+  CheckResponse(HandleAdmission(created.dump(), AdmissionPolicy{}), created, &object);
+  REQUIRE(object["spec"]["template"]["metadata"]["annotations"].contains(kInjectJava));
+
+  // The image changes language: the annotation TraceAssist wrote follows it.
+  json old_object = object;
+  object["spec"]["template"]["spec"]["containers"][0] = {
+      {"name", "app"}, {"image", "python:3.12-slim"}, {"command", {"gunicorn", "app:app"}}};
+  json update = Review(object, "UPDATE");
+  update["request"]["oldObject"] = old_object;
+  auto out = HandleAdmission(update.dump(), AdmissionPolicy{});
+  json response = CheckResponse(out, update, &object);
+  REQUIRE(response.contains("patch"));
+  CHECK(out.outcome == "patched");
+  const json& annotations = object["spec"]["template"]["metadata"]["annotations"];
+  CHECK_FALSE(annotations.contains(kInjectJava));
+  CHECK(annotations["instrumentation.opentelemetry.io/inject-python"] == "true");
+  CHECK(annotations["team"] == "payments");
+
+  // A user's own inject annotation (no ownership marker) is never touched.
+  json user = JavaDeployment();
+  user["spec"]["template"]["metadata"]["annotations"] = {{kInjectJava, "observability/custom"}};
+  json user_update = Review(user, "UPDATE");
+  auto user_out = HandleAdmission(user_update.dump(), AdmissionPolicy{});
+  CHECK_FALSE(CheckResponse(user_out, user_update).contains("patch"));
+  CHECK_FALSE(json::parse(user_out.body)["response"].contains("warnings"));
+}
