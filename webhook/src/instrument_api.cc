@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "unified_diff.h"
+#include "traceassist/instrument/diff.h"
 
 namespace traceassist::webhook {
 namespace {
@@ -118,6 +118,11 @@ InstrumentApiResult HandleInstrumentRequest(std::string_view body,
     ~SlotGuard() { slots.release(); }
   };
   auto rewritten = [&] {
+    // Small manifests need little memory (yaml-cpp takes ~50x the text) and run at once; big ones
+    // wait for one of the slots, so that a burst of them cannot exhaust memory.
+    if (manifest.size() <= kUnslottedManifestBytes) {
+      return instrument::RewriteManifests(manifest, options, limits);
+    }
     SlotGuard slot(slots);
     return instrument::RewriteManifests(manifest, options, limits);
   }();
@@ -142,7 +147,7 @@ InstrumentApiResult HandleInstrumentRequest(std::string_view body,
   instrument::RewriteOutput& output = rewritten.value();
   json answer = instrument::ToJson(output.report);
   answer["changes_made"] = output.report.changes_made;  // the legacy contract's field, always a bool
-  if (want_diff) answer["diff"] = UnifiedDiff(manifest, output.text, "manifest");
+  if (want_diff) answer["diff"] = instrument::UnifiedDiff(manifest, output.text, "a/manifest", "b/manifest");
   answer["modified_manifest_content"] = std::move(output.text);
   result.body = answer.dump();
   result.changes_made = output.report.changes_made;

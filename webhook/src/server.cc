@@ -23,15 +23,10 @@
 #include "connection_pool.h"
 #include "instrument_api.h"
 #include "server_metrics.h"
-#include "traceassist/webhook/logging.h"
-
-#if __has_include("traceassist/webhook/admission.h") && __has_include("traceassist/webhook/cert_store.h")
-#define TRACEASSIST_HAVE_ADMISSION 1
 #include "traceassist/webhook/admission.h"
 #include "traceassist/webhook/cert_store.h"
-#else
-#define TRACEASSIST_HAVE_ADMISSION 0
-#endif
+#include "traceassist/webhook/logging.h"
+
 
 namespace traceassist::webhook {
 namespace {
@@ -469,7 +464,6 @@ class Server::Impl {
               const httplib::ContentReader& reader) {
     std::string body;
     if (!ReadBody(req, res, reader, body)) return;
-#if TRACEASSIST_HAVE_ADMISSION
     RequestState& state = tls_request;
     const Clock::time_point start = Clock::now();
     AdmissionOutcome outcome = HandleAdmission(body, admission_policy_);
@@ -497,9 +491,6 @@ class Server::Impl {
     state.usage.changes_made = outcome.outcome == "patched";
     state.usage.languages = InstrumentedLanguages(report);
     if (outcome.http_status != 200) state.usage.outcome = "input_error";
-#else
-    SetError(res, 404, "not_found", "the admission webhook is not built in");
-#endif
   }
 
   void BeginUsage(RequestState& state, const httplib::Request& req) {
@@ -590,6 +581,8 @@ class Server::Impl {
   RateLimiter limiter_;
   RewriteSlots slots_;
 
+  AdmissionPolicy admission_policy_;
+  std::unique_ptr<CertificateStore> certificates_;  // must outlive https_'s SSL_CTX
   httplib::Server http_;
   std::unique_ptr<httplib::SSLServer> https_;
   std::thread http_thread_;
@@ -607,17 +600,12 @@ class Server::Impl {
   bool drained_ = false;
   bool drain_ok_ = false;
 
-#if TRACEASSIST_HAVE_ADMISSION
-  AdmissionPolicy admission_policy_;
-  std::unique_ptr<CertificateStore> certificates_;
-#endif
   std::mutex watcher_mu_;
   std::condition_variable watcher_cv_;
   bool watcher_stop_ = false;
   std::thread watcher_;
 };
 
-#if TRACEASSIST_HAVE_ADMISSION
 void Server::Impl::StartTls() {
   admission_policy_.options = config_.policy;
   admission_policy_.namespace_instrumentation = config_.namespace_instrumentation;
@@ -667,12 +655,6 @@ void Server::Impl::StartTls() {
     }
   });
 }
-#else
-void Server::Impl::StartTls() {
-  throw std::runtime_error(
-      "TRACEASSIST_TLS_CERT / TRACEASSIST_TLS_KEY: this build has no HTTPS listener");
-}
-#endif
 
 void Server::Impl::StopCertificateWatcher() {
   {
