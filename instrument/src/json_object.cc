@@ -48,9 +48,9 @@ json MakeJsonPatch(const json& object, const Decision& decision) {
   const std::string kind = StringMember(object, "kind");
   if (!IsWorkloadKind(kind)) return patch;
 
-  // Walk to the pod template, then to its metadata and annotations. Every parent that is missing (or
-  // null) is added as an empty map first: an `add` under a missing parent makes the API server reject
-  // the request even with failurePolicy Ignore.
+  // Walk to the pod template, then to its metadata and annotations. Every parent that is missing
+  // (or null) is added as an empty map first: an `add` under a missing parent makes the API server
+  // reject the request even with failurePolicy Ignore.
   std::string pointer;
   std::string metadata_pointer;
   const json* node = &object;
