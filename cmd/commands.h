@@ -14,4 +14,7 @@ inline constexpr int kExitChangesNeeded = 3;
 // `instrument`, `uninstrument` and `detect`.
 void RegisterInstrumentCommands(CLI::App& app, int& exit_code);
 
+// `analytics summary`: reads the usage table named by DATABASE_URL.
+void RegisterAnalyticsCommands(CLI::App& app, int& exit_code);
+
 }  // namespace traceassist::cmd
