@@ -1,5 +1,6 @@
-// `traceassist analytics summary [--since 30d] [--format text|json]`: usage of a hosted TraceAssist,
-// read from the PostgreSQL database in DATABASE_URL. Reads only; never sends anything anywhere else.
+// `traceassist analytics summary [--since 30d] [--format text|json]`: usage of a hosted
+// TraceAssist, read from the PostgreSQL database in DATABASE_URL. Reads only; never sends anything
+// anywhere else.
 #include <fmt/format.h>
 
 #include <exception>
@@ -46,8 +47,8 @@ std::string ToText(const UsageSummary& summary, const std::string& since) {
     out += fmt::format("{:<12} {:<8} {:>10} {:>10}\n", day.day, day.source, day.requests,
                        day.with_changes);
   }
-  out += fmt::format("\nrequests: {}   with changes: {}   change rate: {:.1f}%\n",
-                     summary.requests, summary.with_changes, summary.change_rate * 100);
+  out += fmt::format("\nrequests: {}   with changes: {}   change rate: {:.1f}%\n", summary.requests,
+                     summary.with_changes, summary.change_rate * 100);
   out += fmt::format("distinct repositories (pseudonymous): {}   distinct deployments: {}\n",
                      summary.distinct_repositories, summary.distinct_deployments);
   out += "languages:";
@@ -57,7 +58,8 @@ std::string ToText(const UsageSummary& summary, const std::string& since) {
   }
   out += "\noutcomes:";
   if (summary.outcomes.empty()) out += " none";
-  for (const auto& [outcome, count] : summary.outcomes) out += fmt::format(" {}={}", outcome, count);
+  for (const auto& [outcome, count] : summary.outcomes)
+    out += fmt::format(" {}={}", outcome, count);
   out += "\n";
   return out;
 }
@@ -68,8 +70,9 @@ void RegisterAnalyticsCommands(CLI::App& app, int& exit_code) {
   CLI::App* group = app.add_subcommand("analytics", "Usage analytics of a hosted TraceAssist");
   group->require_subcommand(1);
   CLI::App* summary = group->add_subcommand(
-      "summary", "Requests per day and source, change rate, languages, distinct repositories "
-                 "(reads DATABASE_URL)");
+      "summary",
+      "Requests per day and source, change rate, languages, distinct repositories "
+      "(reads DATABASE_URL)");
   struct Options {
     std::string since = "30d";
     std::string format = "text";

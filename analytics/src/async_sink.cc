@@ -16,8 +16,7 @@ using Clock = std::chrono::steady_clock;
 constexpr int kMaxRefusals = 3;
 }  // namespace
 
-ReconnectBackoff::ReconnectBackoff(std::chrono::milliseconds initial,
-                                   std::chrono::milliseconds max)
+ReconnectBackoff::ReconnectBackoff(std::chrono::milliseconds initial, std::chrono::milliseconds max)
     : initial_(std::max(initial, std::chrono::milliseconds(1))), max_(std::max(max, initial_)) {}
 
 std::chrono::milliseconds ReconnectBackoff::Next() {
@@ -133,7 +132,8 @@ void AsyncUsageSink::RunWriter() {
         wait(lock, retention_on ? next_retention : Clock::time_point::max(),
              [&] { return !queue_.empty(); });
       }
-      const std::size_t take = std::min(queue_.size(), std::max<std::size_t>(config_.batch_size, 1));
+      const std::size_t take =
+          std::min(queue_.size(), std::max<std::size_t>(config_.batch_size, 1));
       batch.reserve(take);
       for (std::size_t i = 0; i < take; ++i) {
         batch.push_back(std::move(queue_.front()));
@@ -250,7 +250,8 @@ void AsyncUsageSink::AppendMetrics(std::string& out) const {
           "Failed attempts to connect to PostgreSQL.", connect_failures_.load());
   counter("traceassist_analytics_retention_deleted_total",
           "Usage events deleted by the retention policy.", retention_deleted_.load());
-  gauge("traceassist_analytics_queue_depth", "Usage events held in memory, not yet written.", depth);
+  gauge("traceassist_analytics_queue_depth", "Usage events held in memory, not yet written.",
+        depth);
   gauge("traceassist_analytics_queue_capacity", "Usage events the queue holds at most.",
         config_.queue_capacity);
   gauge("traceassist_analytics_connected", "1 when connected to PostgreSQL, else 0.",

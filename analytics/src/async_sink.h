@@ -72,7 +72,7 @@ class AsyncUsageSink final : public UsageSink {
   std::size_t in_flight_ = 0;            // guarded: events taken by the writer, not yet written
   bool stopping_ = false;                // guarded
   bool writer_exited_ = false;           // guarded
-  std::optional<std::size_t> unwritten_at_shutdown_;  // guarded
+  std::optional<std::size_t> unwritten_at_shutdown_;     // guarded
   std::chrono::steady_clock::time_point stop_deadline_;  // guarded
 
   std::atomic<bool> connected_{false};
@@ -83,8 +83,8 @@ class AsyncUsageSink final : public UsageSink {
   std::atomic<std::uint64_t> connect_failures_{0};
   std::atomic<std::uint64_t> retention_deleted_{0};
 
-  static constexpr std::array<double, 12> kBatchBuckets = {
-      0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+  static constexpr std::array<double, 12> kBatchBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                           0.1,   0.25,   0.5,   1,    2.5,   5};
   std::array<std::atomic<std::uint64_t>, kBatchBuckets.size() + 1> batch_buckets_{};  // last: +Inf
   std::atomic<std::uint64_t> batch_sum_us_{0};
 

@@ -11,10 +11,10 @@ namespace {
 
 // Only short lowercase tokens are stored: anything else could carry caller text.
 std::string Token(std::string_view text) {
-  const bool ok = !text.empty() && text.size() <= 32 &&
-                  std::all_of(text.begin(), text.end(), [](char c) {
-                    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-                  });
+  const bool ok =
+      !text.empty() && text.size() <= 32 && std::all_of(text.begin(), text.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+      });
   return ok ? std::string(text) : std::string("other");
 }
 
@@ -23,9 +23,9 @@ std::string RandomUuid() {
   const std::uint64_t high = (generator() & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
   const std::uint64_t low = (generator() & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
   char text[37];
-  std::snprintf(text, sizeof text, "%08x-%04x-%04x-%04x-%012llx",
-                static_cast<unsigned>(high >> 32), static_cast<unsigned>((high >> 16) & 0xffff),
-                static_cast<unsigned>(high & 0xffff), static_cast<unsigned>(low >> 48),
+  std::snprintf(text, sizeof text, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(high >> 32),
+                static_cast<unsigned>((high >> 16) & 0xffff), static_cast<unsigned>(high & 0xffff),
+                static_cast<unsigned>(low >> 48),
                 static_cast<unsigned long long>(low & 0xffffffffffffULL));
   return text;
 }
@@ -40,9 +40,8 @@ std::int64_t SizeBucket(std::size_t bytes) {
 StoredEvent ToStoredEvent(const UsageEvent& event, const Pseudonymizer& pseudonymizer) {
   StoredEvent stored;
   stored.event_id = RandomUuid();
-  stored.time_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                       event.time.time_since_epoch())
-                       .count();
+  stored.time_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(event.time.time_since_epoch()).count();
   stored.source = (event.source == "api" || event.source == "webhook") ? event.source : "other";
   stored.outcome = Token(event.outcome);
   stored.objects_seen = std::max(event.objects_seen, 0);

@@ -37,8 +37,8 @@ long long ParseInteger(std::string_view name, const std::string& text, long long
   const char* end = text.data() + text.size();
   const auto [ptr, error] = std::from_chars(text.data(), end, value);
   if (text.empty() || error != std::errc() || ptr != end || value < min || value > max) {
-    throw std::invalid_argument(fmt::format("{} must be an integer from {} to {}, not \"{}\"", name,
-                                            min, max, text));
+    throw std::invalid_argument(
+        fmt::format("{} must be an integer from {} to {}, not \"{}\"", name, min, max, text));
   }
   return value;
 }
@@ -62,9 +62,8 @@ void ValidateDatabaseUrl(const std::string& url) {
     for (PQconninfoOption* option = options; option->keyword != nullptr; ++option) {
       if (std::string_view(option->keyword) != "port" || option->val == nullptr) continue;
       const std::string_view ports(option->val);
-      const bool numeric = std::all_of(ports.begin(), ports.end(), [](char c) {
-        return (c >= '0' && c <= '9') || c == ',';
-      });
+      const bool numeric = std::all_of(ports.begin(), ports.end(),
+                                       [](char c) { return (c >= '0' && c <= '9') || c == ','; });
       if (!numeric) reason = "the port is not a number";
     }
     PQconninfoFree(options);
@@ -124,8 +123,8 @@ std::unique_ptr<UsageSink> CreateUsageSink(const AnalyticsConfig& config) {
                  key.size());
   }
   spdlog::info("analytics: on, database {}, queue {}, retention {} days{}",
-               RedactDatabaseUrl(config.database_url), config.queue_capacity,
-               config.retention_days, config.required ? ", required for readiness" : "");
+               RedactDatabaseUrl(config.database_url), config.queue_capacity, config.retention_days,
+               config.required ? ", required for readiness" : "");
   return std::make_unique<AsyncUsageSink>(
       config, std::make_unique<PostgresEventStore>(config.database_url, config.version),
       Pseudonymizer(std::move(key)));

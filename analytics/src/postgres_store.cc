@@ -1,7 +1,6 @@
 #include "postgres_store.h"
 
 #include <pqxx/pqxx>
-
 #include <stdexcept>
 #include <utility>
 

@@ -6,10 +6,9 @@
 
 #include <cstddef>
 #include <memory>
+#include <pqxx/connection>
 #include <string>
 #include <vector>
-
-#include <pqxx/connection>
 
 #include "event_store.h"
 

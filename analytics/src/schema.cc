@@ -2,9 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include <pqxx/pqxx>
-
 #include <array>
+#include <pqxx/pqxx>
 #include <set>
 
 namespace traceassist::analytics {

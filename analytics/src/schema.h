@@ -1,5 +1,5 @@
-// The analytics schema: versioned migrations applied at connect time, under an advisory lock so that
-// replicas starting together apply each migration exactly once.
+// The analytics schema: versioned migrations applied at connect time, under an advisory lock so
+// that replicas starting together apply each migration exactly once.
 #pragma once
 
 #include <pqxx/connection>

@@ -1,15 +1,15 @@
 // Integration tests of the analytics sink against a real PostgreSQL, started by
-// scripts/with-postgres.sh (run through test/scripts/analytics_postgres.sh). Each test case works in
-// its own fresh database. Tagged [.][pg]: hidden from plain test discovery, since they need the server.
-#include <catch2/catch.hpp>
-
+// scripts/with-postgres.sh (run through test/scripts/analytics_postgres.sh). Each test case works
+// in its own fresh database. Tagged [.][pg]: hidden from plain test discovery, since they need the
+// server.
 #include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <barrier>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -188,9 +188,9 @@ TEST_CASE("every recorded event is exactly one row with the right fields and no 
     } else {
       CHECK(row[10].as<std::string>() == *pseudonymizer.Of(event.deployment_name));
     }
-    CHECK(row[11].as<long long>() == std::chrono::duration_cast<std::chrono::microseconds>(
-                                         event.time.time_since_epoch())
-                                         .count());
+    CHECK(row[11].as<long long>() ==
+          std::chrono::duration_cast<std::chrono::microseconds>(event.time.time_since_epoch())
+              .count());
   }
   // No caller text anywhere in the table, in any column.
   CHECK(read.exec1("SELECT count(*) FROM usage_events u WHERE u::text ILIKE '%acme%' OR "
@@ -224,11 +224,10 @@ TEST_CASE("PostgreSQL killed mid-load and restarted: every event is written", "[
   CHECK(MetricValue(*sink, "traceassist_analytics_dropped_total") == 0);
   CHECK(MetricValue(*sink, "traceassist_analytics_written_total") == 3000);
   CHECK(sink->State() == ta::SinkState::kDegraded);  // after Shutdown: disconnected
-  WARN("queue depth while down: " << depth_while_down << "; all rows in "
-                                  << std::chrono::duration_cast<std::chrono::milliseconds>(
-                                         caught_up)
-                                         .count()
-                                  << " ms after restart");
+  WARN("queue depth while down: "
+       << depth_while_down << "; all rows in "
+       << std::chrono::duration_cast<std::chrono::milliseconds>(caught_up).count()
+       << " ms after restart");
 }
 
 TEST_CASE("with a tiny queue, the dropped counter equals the missing rows exactly", "[.][pg]") {
@@ -271,9 +270,8 @@ TEST_CASE("PostgreSQL down at start-up: the sink starts degraded, events arrive 
   config.backoff_max = ta::AnalyticsConfig{}.backoff_max;
   auto sink = ta::CreateUsageSink(config);
   for (int i = 0; i < 50; ++i) sink->Record(Event(i));
-  CHECK(Eventually([&] {
-    return MetricValue(*sink, "traceassist_analytics_connect_failures_total") >= 2;
-  }, 5s));
+  CHECK(Eventually(
+      [&] { return MetricValue(*sink, "traceassist_analytics_connect_failures_total") >= 2; }, 5s));
   CHECK(sink->State() == ta::SinkState::kDegraded);
   std::this_thread::sleep_for(1500ms);  // let the backoff grow past a second
   PgCtl("start");
@@ -373,9 +371,9 @@ TEST_CASE("rows older than the retention are deleted", "[.][pg]") {
   old_event.time -= std::chrono::hours(24 * 31);
   sink->Record(old_event);
   sink->Record(Event(2));
-  CHECK(Eventually([&] {
-    return MetricValue(*sink, "traceassist_analytics_retention_deleted_total") == 1;
-  }, 5s));
+  CHECK(Eventually(
+      [&] { return MetricValue(*sink, "traceassist_analytics_retention_deleted_total") == 1; },
+      5s));
   CHECK(sink->Shutdown(5s) == 0);
   CHECK(db.Count() == 1);
   CHECK(db.Count("objects_seen = 2") == 1);
@@ -389,8 +387,8 @@ TEST_CASE("traceassist analytics summary reports the recorded usage", "[.][pg]")
   REQUIRE(sink->Shutdown(5s) == 0);
 
   auto run = [&](const std::string& arguments, int& status) {
-    const std::string command = "DATABASE_URL='" + db.url() + "' " TRACEASSIST_BINARY
-                                " analytics summary " + arguments + " 2>&1";
+    const std::string command = "DATABASE_URL='" + db.url() +
+                                "' " TRACEASSIST_BINARY " analytics summary " + arguments + " 2>&1";
     std::string output;
     FILE* pipe = popen(command.c_str(), "r");
     REQUIRE(pipe != nullptr);

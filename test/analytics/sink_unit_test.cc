@@ -1,8 +1,7 @@
 // Unit tests of the analytics sink with a fake store: queueing, dropping, retry, shutdown, metrics,
 // and what an event becomes before it is stored.
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -27,10 +26,10 @@ struct FakeDatabase {
   std::mutex mutex;
   std::condition_variable changed;
   bool available = true;
-  bool refuse = false;           // Insert throws a non-connection error
-  bool hold_inserts = false;     // Insert waits until released
+  bool refuse = false;        // Insert throws a non-connection error
+  bool hold_inserts = false;  // Insert waits until released
   std::vector<ta::StoredEvent> rows;
-  int connects = 0;              // successful
+  int connects = 0;  // successful
   int connect_attempts = 0;
   std::chrono::steady_clock::time_point last_connect_attempt;
 
@@ -290,8 +289,7 @@ TEST_CASE("every recorded event is written exactly once, in order") {
 TEST_CASE("Record never waits on the database, and a full queue drops and counts") {
   auto db = std::make_shared<FakeDatabase>();
   db->hold_inserts = true;  // the database hangs
-  ta::AsyncUsageSink sink(TestConfig(100), std::make_unique<FakeStore>(db),
-                          ta::Pseudonymizer("k"));
+  ta::AsyncUsageSink sink(TestConfig(100), std::make_unique<FakeStore>(db), ta::Pseudonymizer("k"));
   REQUIRE(Eventually([&] { return sink.State() == ta::SinkState::kOk; }));
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < 1000; ++i) sink.Record(Event(i));
@@ -307,7 +305,7 @@ TEST_CASE("Record never waits on the database, and a full queue drops and counts
   CHECK(HasLine(Metrics(sink), "traceassist_analytics_written_total 100"));
 }
 
-TEST_CASE("an unavailable database degrades the sink; events wait and arrive when it is back") {
+TEST_CASE("an unavailable database degrades the sink and events wait until it is back") {
   auto db = std::make_shared<FakeDatabase>();
   db->available = false;
   ta::AsyncUsageSink sink(TestConfig(), std::make_unique<FakeStore>(db), ta::Pseudonymizer("k"));
@@ -371,9 +369,8 @@ TEST_CASE("a batch the database keeps refusing is given up after three tries and
   db->refuse = true;
   ta::AsyncUsageSink sink(TestConfig(), std::make_unique<FakeStore>(db), ta::Pseudonymizer("k"));
   for (int i = 0; i < 5; ++i) sink.Record(Event(i));
-  REQUIRE(Eventually([&] {
-    return HasLine(Metrics(sink), "traceassist_analytics_rejected_total 5");
-  }));
+  REQUIRE(
+      Eventually([&] { return HasLine(Metrics(sink), "traceassist_analytics_rejected_total 5"); }));
   db->Set(&FakeDatabase::refuse, false);
   sink.Record(Event(6));
   CHECK(sink.Shutdown(5s) == 0);

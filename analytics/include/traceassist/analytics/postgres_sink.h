@@ -34,9 +34,9 @@ struct AnalyticsConfig {
   std::string version;
 
   // Tuning, not from the environment (tests shorten them).
-  std::size_t batch_size = 500;                            // rows per INSERT at most
-  std::chrono::milliseconds backoff_initial{100};          // first reconnect delay
-  std::chrono::milliseconds backoff_max{5000};             // reconnect delay cap (before jitter)
+  std::size_t batch_size = 500;                    // rows per INSERT at most
+  std::chrono::milliseconds backoff_initial{100};  // first reconnect delay
+  std::chrono::milliseconds backoff_max{5000};     // reconnect delay cap (before jitter)
   std::chrono::milliseconds retention_interval{std::chrono::hours(1)};
 };
 
@@ -57,10 +57,10 @@ AnalyticsConfig ParseAnalyticsConfig(const SettingLookup& lookup, std::string ve
 std::string RedactDatabaseUrl(std::string_view url);
 
 // Returns the sink for `config`: when database_url is empty, one that records nothing and reports
-// SinkState::kOff (and says once, in the log, that analytics is off); otherwise the PostgreSQL sink,
-// whose background writer connects, migrates the schema and retries for as long as the database is
-// unreachable (start-up never waits for it). Logs a warning when the key is missing or short.
-// Never returns null.
+// SinkState::kOff (and says once, in the log, that analytics is off); otherwise the PostgreSQL
+// sink, whose background writer connects, migrates the schema and retries for as long as the
+// database is unreachable (start-up never waits for it). Logs a warning when the key is missing or
+// short. Never returns null.
 std::unique_ptr<UsageSink> CreateUsageSink(const AnalyticsConfig& config);
 
 // Whether analytics in `state` should make the service unready: only when analytics is required and

@@ -27,8 +27,8 @@ struct UsageSummary {
   double change_rate = 0;  // with_changes / requests (0 with no requests)
   std::vector<std::pair<std::string, std::int64_t>> languages;  // most used first
   std::vector<std::pair<std::string, std::int64_t>> outcomes;   // most frequent first
-  std::int64_t distinct_repositories = 0;  // distinct repository pseudonyms
-  std::int64_t distinct_deployments = 0;   // distinct deployment pseudonyms
+  std::int64_t distinct_repositories = 0;                       // distinct repository pseudonyms
+  std::int64_t distinct_deployments = 0;                        // distinct deployment pseudonyms
 };
 
 // Parses a window such as "30d", "12h", "2w" or "45m". Throws std::invalid_argument otherwise.
