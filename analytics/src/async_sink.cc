@@ -38,15 +38,15 @@ AsyncUsageSink::AsyncUsageSink(const AnalyticsConfig& config, std::unique_ptr<Ev
 AsyncUsageSink::~AsyncUsageSink() { Shutdown(std::chrono::seconds(1)); }
 
 void AsyncUsageSink::Record(UsageEvent event) noexcept {
+  // The request path only appends: pseudonyms and row conversion happen on the writer thread.
   try {
-    StoredEvent stored = ToStoredEvent(event, pseudonymizer_);
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (stopping_ || queue_.size() + in_flight_ >= config_.queue_capacity) {
         ++dropped_;
         return;
       }
-      queue_.push_back(std::move(stored));
+      queue_.push_back(std::move(event));
       ++enqueued_;
     }
     wake_.notify_one();
@@ -75,7 +75,8 @@ void AsyncUsageSink::ObserveBatch(Clock::duration elapsed) {
 
 void AsyncUsageSink::RunWriter() {
   ReconnectBackoff backoff(config_.backoff_initial, config_.backoff_max);
-  std::vector<StoredEvent> batch;  // taken from the queue, written or kept until written
+  std::vector<UsageEvent> taken;   // just taken from the queue
+  std::vector<StoredEvent> batch;  // their stored form, kept until written
   bool connected = false;
   bool stop_noticed = false;
   std::uint64_t failed_connects = 0;
@@ -134,15 +135,24 @@ void AsyncUsageSink::RunWriter() {
       }
       const std::size_t take =
           std::min(queue_.size(), std::max<std::size_t>(config_.batch_size, 1));
-      batch.reserve(take);
+      taken.reserve(take);
       for (std::size_t i = 0; i < take; ++i) {
-        batch.push_back(std::move(queue_.front()));
+        taken.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
-      in_flight_ = batch.size();
+      in_flight_ = taken.size();
     }
     const bool stopping = stopping_;
     lock.unlock();
+
+    try {
+      for (const UsageEvent& event : taken) batch.push_back(ToStoredEvent(event, pseudonymizer_));
+    } catch (const std::exception& e) {
+      rejected_ += taken.size() - batch.size();
+      spdlog::error("analytics: could not prepare {} events ({}); not stored",
+                    taken.size() - batch.size(), e.what());
+    }
+    taken.clear();
 
     if (!batch.empty()) {
       const auto start = Clock::now();

@@ -1,7 +1,7 @@
-// The UsageSink the server gets when analytics is on: Record() converts the event to its stored
-// form and appends it to a bounded in-memory queue; one background thread writes batches to an
-// EventStore, reconnecting with capped exponential backoff and jitter while the store is away, and
-// deletes expired rows now and then.
+// The UsageSink the server gets when analytics is on: Record() appends the event to a bounded
+// in-memory queue; one background thread turns events into rows (pseudonyms, tokens) and writes
+// them in batches to an EventStore, reconnecting with capped exponential backoff and jitter while
+// the store is away, and deletes expired rows now and then.
 //
 // Thread-safety: Record, State and AppendMetrics may be called from any thread at any time;
 // Shutdown from one thread (further calls return the same count). Record never waits on the store.
@@ -63,12 +63,12 @@ class AsyncUsageSink final : public UsageSink {
 
   const AnalyticsConfig config_;
   const std::unique_ptr<EventStore> store_;
-  const Pseudonymizer pseudonymizer_;
+  Pseudonymizer pseudonymizer_;  // writer thread only
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;         // writer: work, stop, deadline
   std::condition_variable writer_done_;  // Shutdown: writer exited
-  std::deque<StoredEvent> queue_;        // guarded by mutex_
+  std::deque<UsageEvent> queue_;         // guarded by mutex_
   std::size_t in_flight_ = 0;            // guarded: events taken by the writer, not yet written
   bool stopping_ = false;                // guarded
   bool writer_exited_ = false;           // guarded

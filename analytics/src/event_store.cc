@@ -37,7 +37,7 @@ std::int64_t SizeBucket(std::size_t bytes) {
   return static_cast<std::int64_t>(std::bit_ceil(static_cast<std::uint64_t>(bytes)));
 }
 
-StoredEvent ToStoredEvent(const UsageEvent& event, const Pseudonymizer& pseudonymizer) {
+StoredEvent ToStoredEvent(const UsageEvent& event, Pseudonymizer& pseudonymizer) {
   StoredEvent stored;
   stored.event_id = RandomUuid();
   stored.time_us =

@@ -32,7 +32,7 @@ struct StoredEvent {
 };
 
 // Converts what the server reported into what may be stored. Never copies caller text.
-StoredEvent ToStoredEvent(const UsageEvent& event, const Pseudonymizer& pseudonymizer);
+StoredEvent ToStoredEvent(const UsageEvent& event, Pseudonymizer& pseudonymizer);
 
 // The smallest power of two >= bytes (0 for 0): sizes are stored coarsely.
 std::int64_t SizeBucket(std::size_t bytes);

@@ -1,24 +1,75 @@
 #include "pseudonym.h"
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <array>
 #include <stdexcept>
-#include <utility>
 
 namespace traceassist::analytics {
+namespace {
 
-Pseudonymizer::Pseudonymizer(std::string key) : key_(std::move(key)) {}
+constexpr std::size_t kBlock = 64;  // SHA-256 block size
 
-std::optional<std::string> Pseudonymizer::Of(std::string_view text) const {
+struct MdCtxDeleter {
+  void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
+};
+using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
+
+MdCtx NewContext() {
+  MdCtx context(EVP_MD_CTX_new());
+  if (!context) throw std::runtime_error("analytics: OpenSSL could not allocate a digest context");
+  return context;
+}
+
+void Check(int ok) {
+  if (ok != 1) throw std::runtime_error("analytics: OpenSSL SHA-256 failed");
+}
+
+}  // namespace
+
+struct Pseudonymizer::HashState {
+  MdCtx inner = NewContext();  // after absorbing key ^ ipad
+  MdCtx outer = NewContext();  // after absorbing key ^ opad
+  MdCtx work = NewContext();
+};
+
+Pseudonymizer::Pseudonymizer(std::string_view key) : state_(std::make_unique<HashState>()) {
+  const EVP_MD* sha256 = EVP_sha256();
+  std::array<unsigned char, kBlock> block{};
+  if (key.size() > kBlock) {  // RFC 2104: long keys are hashed first
+    unsigned int length = 0;
+    Check(EVP_Digest(key.data(), key.size(), block.data(), &length, sha256, nullptr));
+  } else {
+    std::copy(key.begin(), key.end(), block.begin());
+  }
+  std::array<unsigned char, kBlock> pad{};
+  for (std::size_t i = 0; i < kBlock; ++i) pad[i] = block[i] ^ 0x36;
+  Check(EVP_DigestInit_ex(state_->inner.get(), sha256, nullptr));
+  Check(EVP_DigestUpdate(state_->inner.get(), pad.data(), pad.size()));
+  for (std::size_t i = 0; i < kBlock; ++i) pad[i] = block[i] ^ 0x5c;
+  Check(EVP_DigestInit_ex(state_->outer.get(), sha256, nullptr));
+  Check(EVP_DigestUpdate(state_->outer.get(), pad.data(), pad.size()));
+}
+
+Pseudonymizer::~Pseudonymizer() = default;
+Pseudonymizer::Pseudonymizer(Pseudonymizer&&) noexcept = default;
+Pseudonymizer& Pseudonymizer::operator=(Pseudonymizer&&) noexcept = default;
+
+std::optional<std::string> Pseudonymizer::Of(std::string_view text) {
   if (text.empty()) return std::nullopt;
+  unsigned char inner[EVP_MAX_MD_SIZE];
   unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int inner_length = 0;
   unsigned int length = 0;
-  if (HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
-           reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest,
-           &length) == nullptr) {
-    return std::nullopt;  // cannot happen with SHA-256; storing nothing is the safe answer
+  EVP_MD_CTX* work = state_->work.get();
+  if (EVP_MD_CTX_copy_ex(work, state_->inner.get()) != 1 ||
+      EVP_DigestUpdate(work, text.data(), text.size()) != 1 ||
+      EVP_DigestFinal_ex(work, inner, &inner_length) != 1 ||
+      EVP_MD_CTX_copy_ex(work, state_->outer.get()) != 1 ||
+      EVP_DigestUpdate(work, inner, inner_length) != 1 ||
+      EVP_DigestFinal_ex(work, digest, &length) != 1) {
+    return std::nullopt;
   }
   static constexpr char kHex[] = "0123456789abcdef";
   std::string hex;

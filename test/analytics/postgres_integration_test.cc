@@ -168,7 +168,7 @@ TEST_CASE("every recorded event is exactly one row with the right fields and no 
       " deployment_pseudonym, floor(extract(epoch FROM occurred_at) * 1000000)::bigint"
       " FROM usage_events ORDER BY objects_seen");
   REQUIRE(rows.size() == 300);
-  const ta::Pseudonymizer pseudonymizer(kKey);
+  ta::Pseudonymizer pseudonymizer(kKey);
   for (int i = 0; i < 300; ++i) {
     const auto row = rows[i];
     const ta::UsageEvent& event = events[i];
