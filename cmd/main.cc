@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   int exit_code = traceassist::cmd::kExitOk;
   traceassist::cmd::RegisterInstrumentCommands(app, exit_code);
   traceassist::cmd::RegisterAnalyticsCommands(app, exit_code);
+  traceassist::cmd::RegisterServeCommands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
