@@ -1,10 +1,11 @@
 #include "async_sink.h"
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <utility>
+
+#include "analytics_log.h"
 
 namespace traceassist::analytics {
 
@@ -105,17 +106,16 @@ void AsyncUsageSink::RunWriter() {
         connected = true;
         connected_ = true;
         backoff.Reset();
-        spdlog::info("analytics: connected to PostgreSQL{}",
-                     failed_connects ? fmt::format(" after {} failed attempts", failed_connects)
-                                     : std::string());
+        Log(spdlog::level::info, "connected to PostgreSQL", {{"failed_attempts", failed_connects}});
         failed_connects = 0;
       } catch (const std::exception& e) {
         ++connect_failures_;
         if (failed_connects++ == 0) {
-          spdlog::warn("analytics: PostgreSQL unavailable ({}); events stay queued, retrying",
-                       e.what());
+          Log(spdlog::level::warn, "PostgreSQL unavailable; events stay queued, retrying",
+              {{"error", e.what()}});
         } else {
-          spdlog::debug("analytics: reconnect attempt {} failed: {}", failed_connects, e.what());
+          Log(spdlog::level::debug, "reconnect failed",
+              {{"attempt", failed_connects}, {"error", e.what()}});
         }
       }
       lock.lock();
@@ -149,8 +149,8 @@ void AsyncUsageSink::RunWriter() {
       for (const UsageEvent& event : taken) batch.push_back(ToStoredEvent(event, pseudonymizer_));
     } catch (const std::exception& e) {
       rejected_ += taken.size() - batch.size();
-      spdlog::error("analytics: could not prepare {} events ({}); not stored",
-                    taken.size() - batch.size(), e.what());
+      Log(spdlog::level::err, "could not prepare events; not stored",
+          {{"events", taken.size() - batch.size()}, {"error", e.what()}});
     }
     taken.clear();
 
@@ -163,19 +163,19 @@ void AsyncUsageSink::RunWriter() {
         batch.clear();
         refusals = 0;
       } catch (const StoreUnavailable& e) {
-        spdlog::warn("analytics: lost the PostgreSQL connection ({}); events stay queued, retrying",
-                     e.what());
+        Log(spdlog::level::warn, "lost the PostgreSQL connection; events stay queued, retrying",
+            {{"error", e.what()}});
         connected = false;
       } catch (const std::exception& e) {
         connected = false;  // start again from a fresh connection
         if (++refusals >= kMaxRefusals) {
           rejected_ += batch.size();
-          spdlog::error("analytics: PostgreSQL refused a batch {} times ({}); {} events not stored",
-                        refusals, e.what(), batch.size());
+          Log(spdlog::level::err, "PostgreSQL refused a batch; events not stored",
+              {{"tries", refusals}, {"events", batch.size()}, {"error", e.what()}});
           batch.clear();
           refusals = 0;
         } else {
-          spdlog::warn("analytics: PostgreSQL refused a batch ({}); retrying", e.what());
+          Log(spdlog::level::warn, "PostgreSQL refused a batch; retrying", {{"error", e.what()}});
         }
       }
     }
@@ -186,11 +186,11 @@ void AsyncUsageSink::RunWriter() {
         const std::size_t deleted = store_->DeleteOlderThanDays(config_.retention_days);
         retention_deleted_ += deleted;
         if (deleted > 0) {
-          spdlog::info("analytics: deleted {} events older than {} days", deleted,
-                       config_.retention_days);
+          Log(spdlog::level::info, "deleted expired events",
+              {{"events", deleted}, {"retention_days", config_.retention_days}});
         }
       } catch (const std::exception& e) {
-        spdlog::warn("analytics: retention delete failed ({}); will retry", e.what());
+        Log(spdlog::level::warn, "retention delete failed; will retry", {{"error", e.what()}});
         connected = false;
       }
     }
@@ -226,10 +226,10 @@ std::size_t AsyncUsageSink::Shutdown(std::chrono::milliseconds deadline) noexcep
   if (first) {
     if (writer_.joinable()) writer_.join();
     if (unwritten > 0) {
-      spdlog::error("analytics: {} events could not be written before the shutdown deadline",
-                    unwritten);
+      Log(spdlog::level::err, "events not written before the shutdown deadline",
+          {{"events", unwritten}, {"written", written_.load()}});
     } else {
-      spdlog::info("analytics: all {} events written", written_.load());
+      Log(spdlog::level::info, "all events written", {{"written", written_.load()}});
     }
   }
   return unwritten;

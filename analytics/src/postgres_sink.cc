@@ -2,13 +2,13 @@
 #include "traceassist/analytics/postgres_sink.h"
 
 #include <libpq-fe.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <stdexcept>
 
+#include "analytics_log.h"
 #include "async_sink.h"
 #include "postgres_store.h"
 #include "pseudonym.h"
@@ -109,25 +109,27 @@ AnalyticsConfig ParseAnalyticsConfig(const SettingLookup& lookup, std::string ve
 
 std::unique_ptr<UsageSink> CreateUsageSink(const AnalyticsConfig& config) {
   if (config.database_url.empty()) {
-    spdlog::info("analytics: off (DATABASE_URL is not set)");
+    Log(spdlog::level::info, "off (DATABASE_URL is not set)");
     return std::make_unique<DisabledUsageSink>();
   }
   std::string key = config.key;
   if (key.empty()) {
-    spdlog::warn(
-        "analytics: TRACEASSIST_ANALYTICS_KEY is not set; using a random key, so repository "
-        "pseudonyms will not be stable across restarts or replicas");
+    Log(spdlog::level::warn,
+        "TRACEASSIST_ANALYTICS_KEY is not set; using a random key, so repository pseudonyms will "
+        "not be stable across restarts or replicas");
     key = Pseudonymizer::RandomKey();
   } else if (key.size() < 32) {
-    spdlog::warn("analytics: TRACEASSIST_ANALYTICS_KEY is only {} bytes; use at least 32",
-                 key.size());
+    Log(spdlog::level::warn, "TRACEASSIST_ANALYTICS_KEY is short; use at least 32 bytes",
+        {{"key_bytes", key.size()}});
   }
-  spdlog::info("analytics: on, database {}, queue {}, retention {} days{}",
-               RedactDatabaseUrl(config.database_url), config.queue_capacity, config.retention_days,
-               config.required ? ", required for readiness" : "");
+  Log(spdlog::level::info, "on",
+      {{"database", RedactDatabaseUrl(config.database_url)},
+       {"queue", config.queue_capacity},
+       {"retention_days", config.retention_days},
+       {"required", config.required}});
   return std::make_unique<AsyncUsageSink>(
       config, std::make_unique<PostgresEventStore>(config.database_url, config.version),
-      Pseudonymizer(std::move(key)));
+      Pseudonymizer(key));
 }
 
 }  // namespace traceassist::analytics

@@ -1,10 +1,10 @@
 #include "schema.h"
 
-#include <spdlog/spdlog.h>
-
 #include <array>
 #include <pqxx/pqxx>
 #include <set>
+
+#include "analytics_log.h"
 
 namespace traceassist::analytics {
 namespace {
@@ -68,13 +68,13 @@ int MigrateSchema(pqxx::connection& connection) {
     ++count;
   }
   if (!applied.empty() && *applied.rbegin() > LatestSchemaVersion()) {
-    spdlog::warn("analytics: the database schema (version {}) is newer than this build knows ({})",
-                 *applied.rbegin(), LatestSchemaVersion());
+    Log(spdlog::level::warn, "the database schema is newer than this build knows",
+        {{"database_version", *applied.rbegin()}, {"known_version", LatestSchemaVersion()}});
   }
   work.commit();
   if (count > 0) {
-    spdlog::info("analytics: applied {} schema migration(s), now at version {}", count,
-                 LatestSchemaVersion());
+    Log(spdlog::level::info, "applied schema migrations",
+        {{"migrations", count}, {"version", LatestSchemaVersion()}});
   }
   return count;
 }
