@@ -17,7 +17,7 @@ namespace traceassist::analytics {
 // One row of usage_events, already stripped of anything identifying: the caller's identifiers are
 // replaced by pseudonyms, free-text fields by fixed tokens.
 struct StoredEvent {
-  std::string event_id;      // random UUID: makes a retried insert idempotent
+  std::string event_id;      // random UUID: tells whether an in-doubt batch was committed
   std::int64_t time_us = 0;  // microseconds since the Unix epoch
   std::string source;        // "api" | "webhook" | "other"
   std::string outcome;       // a [a-z0-9_] token of at most 32 characters, else "other"
@@ -38,7 +38,7 @@ StoredEvent ToStoredEvent(const UsageEvent& event, Pseudonymizer& pseudonymizer)
 std::int64_t SizeBucket(std::size_t bytes);
 
 // Thrown by a store when the connection is gone (or a commit's outcome is unknown): the writer
-// reconnects and retries the same batch, which is safe because inserts are idempotent.
+// reconnects and retries the same batch.
 class StoreUnavailable : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -53,8 +53,9 @@ class EventStore {
   virtual void Connect() = 0;
   // Drops the connection (no-op when there is none).
   virtual void Disconnect() noexcept = 0;
-  // Inserts `batch` in one transaction; an event_id already present is skipped. Throws
-  // StoreUnavailable when the connection failed, another std::exception when the batch was refused.
+  // Inserts `batch` in one transaction. A batch retried after a commit whose outcome was unknown is
+  // not inserted twice. Throws StoreUnavailable when the connection failed (the caller reconnects
+  // and retries the same batch), another std::exception when the batch was refused.
   virtual void Insert(const std::vector<StoredEvent>& batch) = 0;
   // Deletes events older than `days` days; returns how many. Throws like Insert.
   virtual std::size_t DeleteOlderThanDays(int days) = 0;

@@ -1,7 +1,11 @@
 #include "postgres_store.h"
 
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
 #include <pqxx/pqxx>
 #include <stdexcept>
+#include <tuple>
 #include <utility>
 
 #include "redact.h"
@@ -10,23 +14,28 @@
 namespace traceassist::analytics {
 namespace {
 
-constexpr char kInsert[] = "traceassist_insert_events";
 constexpr char kDelete[] = "traceassist_delete_old_events";
+constexpr char kFind[] = "traceassist_find_event";
 
-// One statement for any batch size: each column arrives as one array parameter.
-constexpr char kInsertSql[] = R"sql(
-INSERT INTO usage_events (event_id, occurred_at, source, outcome, objects_seen,
-  objects_instrumented, languages, changes_made, processing_us, manifest_size_bucket,
-  service_version, repo_pseudonym, deployment_pseudonym)
-SELECT e.event_id, timestamptz 'epoch' + e.time_us * interval '1 microsecond', e.source, e.outcome,
-  e.seen, e.instrumented, string_to_array(e.languages, ','), e.changes, e.processing_us,
-  e.size_bucket, $13, e.repo, e.deployment
-FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::int[], $6::int[], $7::text[],
-            $8::bool[], $9::bigint[], $10::bigint[], $11::text[], $12::text[])
-  AS e(event_id, time_us, source, outcome, seen, instrumented, languages, changes, processing_us,
-       size_bucket, repo, deployment)
-ON CONFLICT (event_id) DO NOTHING
-)sql";
+// The COPY target columns, in the order Insert writes them.
+const std::vector<std::string> kColumns = {"event_id",
+                                           "occurred_at",
+                                           "source",
+                                           "outcome",
+                                           "objects_seen",
+                                           "objects_instrumented",
+                                           "languages",
+                                           "changes_made",
+                                           "processing_us",
+                                           "manifest_size_bucket",
+                                           "service_version",
+                                           "repo_pseudonym",
+                                           "deployment_pseudonym"};
+
+// Uses the occurred_at index: the event id alone is not indexed.
+constexpr char kFindSql[] =
+    "SELECT count(*) FROM usage_events WHERE occurred_at = timestamptz 'epoch' + $1::bigint * "
+    "interval '1 microsecond' AND event_id = $2::uuid";
 
 constexpr char kDeleteSql[] =
     "DELETE FROM usage_events WHERE occurred_at < now() - make_interval(days => $1)";
@@ -34,13 +43,17 @@ constexpr char kDeleteSql[] =
 // Bounds every statement so a hung server cannot hold the writer (and shutdown) for long.
 constexpr char kSessionSetup[] = "SET statement_timeout = '15s'";
 
-std::string Join(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const std::string& part : parts) {
-    if (!out.empty()) out += ',';
-    out += part;
-  }
-  return out;
+// "2026-11-22 00:45:17.123456+00": a timestamptz literal for COPY, exact to the microsecond.
+std::string TimestampLiteral(std::int64_t micros) {
+  micros = std::max<std::int64_t>(micros, 0);
+  const std::time_t seconds = static_cast<std::time_t>(micros / 1000000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[48];
+  std::snprintf(text, sizeof text, "%04d-%02d-%02d %02d:%02d:%02d.%06lld+00", utc.tm_year + 1900,
+                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
+                static_cast<long long>(micros % 1000000));
+  return text;
 }
 
 }  // namespace
@@ -76,7 +89,7 @@ auto PostgresEventStore::Translated(Work&& work) {
   } catch (const pqxx::broken_connection& e) {
     throw StoreUnavailable(ScrubSecrets(e.what(), database_url_));
   } catch (const pqxx::in_doubt_error& e) {
-    // The commit may have happened; retrying is safe because inserts skip known event ids.
+    // The commit may have happened: Insert looks the batch up before retrying it.
     throw StoreUnavailable(ScrubSecrets(e.what(), database_url_));
   } catch (const pqxx::sql_error& e) {
     // 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now: the server is going
@@ -99,8 +112,8 @@ void PostgresEventStore::Connect() {
     auto connection = std::make_unique<pqxx::connection>(connect_string_);
     MigrateSchema(*connection);
     pqxx::nontransaction(*connection).exec(kSessionSetup);
-    connection->prepare(kInsert, kInsertSql);
     connection->prepare(kDelete, kDeleteSql);
+    connection->prepare(kFind, kFindSql);
     connection_ = std::move(connection);
   });
 }
@@ -109,30 +122,37 @@ void PostgresEventStore::Disconnect() noexcept { connection_.reset(); }
 
 void PostgresEventStore::Insert(const std::vector<StoredEvent>& batch) {
   if (!connection_) throw StoreUnavailable("not connected");
-  std::vector<std::optional<std::string>> ids, times, sources, outcomes, seen, instrumented,
-      languages, changes, processing, sizes, repos, deployments;
-  for (const StoredEvent& event : batch) {
-    ids.emplace_back(event.event_id);
-    times.emplace_back(std::to_string(event.time_us));
-    sources.emplace_back(event.source);
-    outcomes.emplace_back(event.outcome);
-    seen.emplace_back(std::to_string(event.objects_seen));
-    instrumented.emplace_back(std::to_string(event.objects_instrumented));
-    languages.emplace_back(Join(event.languages));
-    changes.emplace_back(event.changes_made ? "t" : "f");
-    processing.emplace_back(std::to_string(event.processing_us));
-    sizes.emplace_back(std::to_string(event.manifest_size_bucket));
-    repos.emplace_back(event.repo_pseudonym);
-    deployments.emplace_back(event.deployment_pseudonym);
-  }
+  if (batch.empty()) return;
   Translated([&] {
+    if (in_doubt_first_) {
+      pqxx::read_transaction read(*connection_, "analytics_in_doubt");
+      const bool committed =
+          read.exec_prepared1(kFind, in_doubt_first_->time_us, in_doubt_first_->event_id)[0]
+              .as<long long>() > 0;
+      read.commit();
+      const bool same_batch = in_doubt_first_->event_id == batch.front().event_id;
+      in_doubt_first_.reset();
+      if (committed && same_batch) return;
+    }
+    // COPY: the cheapest way into PostgreSQL per row (the writer must keep up under full load).
     pqxx::work work(*connection_, "analytics_insert");
-    work.exec_prepared(kInsert, ArrayLiteral(ids), ArrayLiteral(times), ArrayLiteral(sources),
-                       ArrayLiteral(outcomes), ArrayLiteral(seen), ArrayLiteral(instrumented),
-                       ArrayLiteral(languages), ArrayLiteral(changes), ArrayLiteral(processing),
-                       ArrayLiteral(sizes), ArrayLiteral(repos), ArrayLiteral(deployments),
-                       version_);
-    work.commit();
+    pqxx::stream_to copy(work, "usage_events", kColumns);
+    for (const StoredEvent& event : batch) {
+      std::vector<std::optional<std::string>> languages(event.languages.begin(),
+                                                        event.languages.end());
+      copy << std::make_tuple(event.event_id, TimestampLiteral(event.time_us), event.source,
+                              event.outcome, event.objects_seen, event.objects_instrumented,
+                              ArrayLiteral(languages), event.changes_made, event.processing_us,
+                              event.manifest_size_bucket, version_, event.repo_pseudonym,
+                              event.deployment_pseudonym);
+    }
+    copy.complete();  // errors in the data surface here
+    try {
+      work.commit();
+    } catch (const pqxx::in_doubt_error&) {
+      in_doubt_first_ = batch.front();
+      throw;
+    }
   });
 }
 

@@ -1,11 +1,14 @@
-// The EventStore backed by PostgreSQL through libpqxx. Inserts a whole batch with one prepared
-// statement (arrays unnested server-side), idempotent per event_id.
+// The EventStore backed by PostgreSQL through libpqxx. Writes a whole batch with one COPY in one
+// transaction; the other statements are prepared. When a commit fails without telling whether it happened
+// (in_doubt_error), the retry first looks the batch's first event up, so a batch is never stored
+// twice and never lost.
 //
 // Not thread-safe: owned and used by the sink's writer thread only.
 #pragma once
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <pqxx/connection>
 #include <string>
 #include <vector>
@@ -36,6 +39,8 @@ class PostgresEventStore final : public EventStore {
   // Rebuilt from scratch after any failure: libpqxx 6 would otherwise "reactivate" the old object
   // only on the third use, and prepared statements must be prepared again anyway.
   std::unique_ptr<pqxx::connection> connection_;
+  // Set when the commit of a batch starting with this event was in doubt.
+  std::optional<StoredEvent> in_doubt_first_;
 };
 
 // A PostgreSQL array literal of the given elements ("{\"a\",NULL}"); nullopt elements become NULL.
