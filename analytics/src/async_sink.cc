@@ -40,6 +40,7 @@ AsyncUsageSink::~AsyncUsageSink() { Shutdown(std::chrono::seconds(1)); }
 
 void AsyncUsageSink::Record(UsageEvent event) noexcept {
   // The request path only appends: pseudonyms and row conversion happen on the writer thread.
+  bool wake = false;
   try {
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -49,8 +50,10 @@ void AsyncUsageSink::Record(UsageEvent event) noexcept {
       }
       queue_.push_back(std::move(event));
       ++enqueued_;
+      // The writer waits only for a first event, or for a full batch while it lingers.
+      wake = queue_.size() == 1 || queue_.size() == config_.batch_size;
     }
-    wake_.notify_one();
+    if (wake) wake_.notify_one();
   } catch (...) {
     ++dropped_;  // out of memory: counted like a full queue
   }
@@ -132,6 +135,12 @@ void AsyncUsageSink::RunWriter() {
         if (stopping_) break;
         wait(lock, retention_on ? next_retention : Clock::time_point::max(),
              [&] { return !queue_.empty(); });
+      }
+      // Let the batch fill a little: a transaction per event would cost the database far more
+      // than the rows themselves.
+      if (!queue_.empty() && queue_.size() < config_.batch_size && !stopping_) {
+        wait(lock, Clock::now() + config_.batch_linger,
+             [&] { return queue_.size() >= config_.batch_size; });
       }
       const std::size_t take =
           std::min(queue_.size(), std::max<std::size_t>(config_.batch_size, 1));
