@@ -89,7 +89,7 @@ auto PostgresEventStore::Translated(Work&& work) {
   } catch (const pqxx::broken_connection& e) {
     throw StoreUnavailable(ScrubSecrets(e.what(), database_url_));
   } catch (const pqxx::in_doubt_error& e) {
-    // The commit may have happened: Insert looks the batch up before retrying it.
+    // Only the migrations commit explicitly; reconnecting re-runs them, which is idempotent.
     throw StoreUnavailable(ScrubSecrets(e.what(), database_url_));
   } catch (const pqxx::sql_error& e) {
     // 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now: the server is going
@@ -125,17 +125,20 @@ void PostgresEventStore::Insert(const std::vector<StoredEvent>& batch) {
   if (batch.empty()) return;
   Translated([&] {
     if (in_doubt_first_) {
-      pqxx::read_transaction read(*connection_, "analytics_in_doubt");
-      const bool committed =
+      pqxx::nontransaction read(*connection_, "analytics_in_doubt");
+      const bool stored =
           read.exec_prepared1(kFind, in_doubt_first_->time_us, in_doubt_first_->event_id)[0]
               .as<long long>() > 0;
-      read.commit();
       const bool same_batch = in_doubt_first_->event_id == batch.front().event_id;
       in_doubt_first_.reset();
-      if (committed && same_batch) return;
+      if (stored && same_batch) return;
     }
-    // COPY: the cheapest way into PostgreSQL per row (the writer must keep up under full load).
-    pqxx::work work(*connection_, "analytics_insert");
+    // One COPY in autocommit mode: atomic on its own, two round trips per batch (BEGIN and COMMIT
+    // would double them, and under CPU contention each round trip waits for the scheduler).
+    // Until it is known to have succeeded, the batch is "in doubt": if the connection breaks at
+    // the wrong moment the rows may be stored, and the retry looks them up first.
+    in_doubt_first_ = batch.front();
+    pqxx::nontransaction work(*connection_, "analytics_insert");
     pqxx::stream_to copy(work, "usage_events", kColumns);
     for (const StoredEvent& event : batch) {
       std::vector<std::optional<std::string>> languages(event.languages.begin(),
@@ -147,12 +150,7 @@ void PostgresEventStore::Insert(const std::vector<StoredEvent>& batch) {
                               event.deployment_pseudonym);
     }
     copy.complete();  // errors in the data surface here
-    try {
-      work.commit();
-    } catch (const pqxx::in_doubt_error&) {
-      in_doubt_first_ = batch.front();
-      throw;
-    }
+    in_doubt_first_.reset();
   });
 }
 

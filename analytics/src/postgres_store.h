@@ -1,7 +1,7 @@
-// The EventStore backed by PostgreSQL through libpqxx. Writes a whole batch with one COPY in one
-// transaction; the other statements are prepared. When a commit fails without telling whether it happened
-// (in_doubt_error), the retry first looks the batch's first event up, so a batch is never stored
-// twice and never lost.
+// The EventStore backed by PostgreSQL through libpqxx. Writes a whole batch with one COPY (atomic
+// on its own); the other statements are prepared. When a COPY fails without telling whether it was
+// stored (the connection broke), the retry first looks the batch's first event up, so a batch is
+// never stored twice and never lost.
 //
 // Not thread-safe: owned and used by the sink's writer thread only.
 #pragma once
@@ -39,7 +39,7 @@ class PostgresEventStore final : public EventStore {
   // Rebuilt from scratch after any failure: libpqxx 6 would otherwise "reactivate" the old object
   // only on the third use, and prepared statements must be prepared again anyway.
   std::unique_ptr<pqxx::connection> connection_;
-  // Set when the commit of a batch starting with this event was in doubt.
+  // The first event of a batch whose COPY has not been confirmed.
   std::optional<StoredEvent> in_doubt_first_;
 };
 

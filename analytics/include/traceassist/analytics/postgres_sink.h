@@ -34,7 +34,7 @@ struct AnalyticsConfig {
   std::string version;
 
   // Tuning, not from the environment (tests shorten them).
-  std::size_t batch_size = 500;                    // rows per COPY at most
+  std::size_t batch_size = 2000;                   // rows per COPY at most
   std::chrono::milliseconds batch_linger{50};      // wait this long for a batch to fill
   std::chrono::milliseconds backoff_initial{100};  // first reconnect delay
   std::chrono::milliseconds backoff_max{5000};     // reconnect delay cap (before jitter)
