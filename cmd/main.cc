@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = traceassist::cmd::kExitOk;
   traceassist::cmd::RegisterInstrumentCommands(app, exit_code);
+  traceassist::cmd::RegisterAnalyticsCommands(app, exit_code);
   traceassist::cmd::RegisterServeCommands(app, exit_code);
   traceassist::cmd::RegisterCertsCommand(app, exit_code);
   try {
