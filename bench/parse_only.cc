@@ -1,0 +1,81 @@
+// The parse-only baseline of bench/instrument-throughput: yaml-cpp's event parser (YAML::Parser with an
+// empty EventHandler) over a file's bytes held in memory, the least any YAML-reading tool must spend.
+//
+// Usage: parse_only FILE [REPEATS]   prints "<bytes> <median seconds> <min seconds> <events>"
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/yaml.h>
+
+namespace {
+
+// Counts events and does nothing else.
+class CountingHandler : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark&) override { ++events; }
+  void OnDocumentEnd() override { ++events; }
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override { ++events; }
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override { ++events; }
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    ++events;
+  }
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    ++events;
+  }
+  void OnSequenceEnd() override { ++events; }
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    ++events;
+  }
+  void OnMapEnd() override { ++events; }
+  long events = 0;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::cerr << "usage: parse_only FILE [REPEATS]\n";
+    return 2;
+  }
+  std::ifstream in(argv[1], std::ios::binary);
+  if (!in) {
+    std::cerr << "cannot read " << argv[1] << "\n";
+    return 1;
+  }
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const int repeats = argc > 2 ? std::max(1, std::atoi(argv[2])) : 5;
+  std::vector<double> seconds;
+  long events = 0;
+  try {
+    for (int i = 0; i < repeats; ++i) {
+      const auto start = std::chrono::steady_clock::now();
+      std::istringstream stream(bytes);
+      YAML::Parser parser(stream);
+      CountingHandler handler;
+      while (parser.HandleNextDocument(handler)) {
+      }
+      seconds.push_back(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      events = handler.events;
+    }
+  } catch (const YAML::Exception& e) {
+    std::cerr << argv[1] << ": " << e.what() << "\n";
+    return 1;
+  }
+  std::sort(seconds.begin(), seconds.end());
+  std::printf("%zu %.6f %.6f %ld\n", bytes.size(), seconds[seconds.size() / 2], seconds.front(),
+              events);
+  return 0;
+}
