@@ -1,0 +1,362 @@
+// `traceassist instrument | uninstrument | detect`: the command-line shell around the instrument library.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "traceassist/instrument/detector.h"
+#include "traceassist/instrument/diff.h"
+#include "traceassist/instrument/rewrite.h"
+
+namespace traceassist::cmd {
+namespace {
+
+namespace fs = std::filesystem;
+namespace ti = traceassist::instrument;
+
+struct Settings {
+  std::vector<std::string> inputs;
+  bool in_place = false;
+  bool diff = false;
+  bool check = false;
+  std::string report_format = "text";
+  std::string detect_format = "text";
+  std::string instrumentation = "true";
+  std::string language;
+  std::vector<std::string> container_languages;
+  bool enable_go = false;
+  bool enable_nginx = false;
+  bool init_containers = false;
+  bool no_multi = false;
+  std::string rules_file;
+  std::string min_confidence = "medium";
+  bool remove = false;
+};
+
+struct Input {
+  std::string name;  // the path, or "-" for stdin
+  std::string text;
+};
+
+bool ReadAll(std::istream& in, std::string& out) {
+  out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return !in.bad();
+}
+
+bool ManifestFile(const fs::path& p) {
+  const std::string ext = p.extension().string();
+  return ext == ".yaml" || ext == ".yml" || ext == ".json";
+}
+
+// Expands directories (recursively, *.yaml/*.yml/*.json, sorted) and keeps files and "-" as given.
+bool ExpandInputs(const std::vector<std::string>& args, std::vector<std::string>& paths) {
+  bool ok = true;
+  for (const auto& arg : args) {
+    if (arg == "-") {
+      paths.push_back(arg);
+      continue;
+    }
+    std::error_code ec;
+    if (fs::is_directory(arg, ec)) {
+      std::vector<std::string> found;
+      for (fs::recursive_directory_iterator it(arg, ec), end; !ec && it != end; it.increment(ec)) {
+        if (it->is_regular_file() && ManifestFile(it->path())) found.push_back(it->path().string());
+      }
+      if (ec) {
+        std::cerr << fmt::format("traceassist: {}: {}\n", arg, ec.message());
+        ok = false;
+      }
+      std::sort(found.begin(), found.end());
+      paths.insert(paths.end(), found.begin(), found.end());
+    } else if (fs::exists(arg, ec)) {
+      paths.push_back(arg);
+    } else {
+      std::cerr << fmt::format("traceassist: {}: no such file or directory\n", arg);
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+bool Load(const std::string& path, Input& input) {
+  input.name = path;
+  if (path == "-") return ReadAll(std::cin, input.text);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::cerr << fmt::format("traceassist: {}: {}\n", path, std::strerror(errno));
+    return false;
+  }
+  if (!ReadAll(in, input.text)) {
+    std::cerr << fmt::format("traceassist: {}: read error\n", path);
+    return false;
+  }
+  return true;
+}
+
+// Writes `text` to `path` atomically: a temporary file in the same directory with the original's
+// permissions, flushed, then renamed over it. On any failure the original is untouched.
+bool WriteAtomically(const std::string& path, const std::string& text, std::string& error) {
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) {
+    error = std::strerror(errno);
+    return false;
+  }
+  std::string tmp = path + ".traceassist-XXXXXX";
+  const int fd = ::mkstemp(tmp.data());
+  if (fd < 0) {
+    error = fmt::format("cannot create a temporary file: {}", std::strerror(errno));
+    return false;
+  }
+  auto fail = [&](const char* what) {
+    error = fmt::format("{}: {}", what, std::strerror(errno));
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return false;
+  };
+  if (::fchmod(fd, st.st_mode & 07777) != 0) return fail("cannot set permissions");
+  std::size_t written = 0;
+  while (written < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail("write failed");
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) return fail("fsync failed");
+  if (::close(fd) != 0) {
+    error = fmt::format("close failed: {}", std::strerror(errno));
+    ::unlink(tmp.c_str());
+    return false;
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    error = fmt::format("rename failed: {}", std::strerror(errno));
+    ::unlink(tmp.c_str());
+    return false;
+  }
+  return true;
+}
+
+bool BuildOptions(const Settings& s, ti::Action action, ti::Options& o) {
+  o.action = action;
+  if (ti::Status st = ti::ValidateInstrumentationRef(s.instrumentation); !st.ok()) {
+    std::cerr << "traceassist: --instrumentation: " << st.message() << '\n';
+    return false;
+  }
+  o.instrumentation = s.instrumentation;
+  if (!s.language.empty()) {
+    o.language = ti::ParseLanguage(s.language);
+    if (!o.language || *o.language == ti::Language::kUnknown) {
+      std::cerr << fmt::format("traceassist: --language: unknown language `{}`\n", s.language);
+      return false;
+    }
+  }
+  for (const auto& entry : s.container_languages) {
+    const auto eq = entry.find('=');
+    const auto lang = eq == std::string::npos ? std::nullopt : ti::ParseLanguage(entry.substr(eq + 1));
+    if (!lang || *lang == ti::Language::kUnknown || eq == 0) {
+      std::cerr << fmt::format("traceassist: --container-language: expected NAME=LANGUAGE, got `{}`\n", entry);
+      return false;
+    }
+    o.container_languages[entry.substr(0, eq)] = *lang;
+  }
+  o.enable_go = s.enable_go;
+  o.enable_nginx = s.enable_nginx;
+  o.init_containers = s.init_containers;
+  o.multi_instrumentation = !s.no_multi;
+  const auto conf = ti::ParseConfidence(s.min_confidence);
+  if (!conf) {
+    std::cerr << "traceassist: --min-confidence: expected low, medium or high\n";
+    return false;
+  }
+  o.min_confidence = *conf;
+  if (!s.rules_file.empty()) {
+    Input rules;
+    if (!Load(s.rules_file, rules)) return false;
+    auto loaded = ti::LoadDetectionRules(rules.text);
+    if (!loaded.ok()) {
+      std::cerr << fmt::format("traceassist: {}: {}\n", s.rules_file, loaded.status().ToString());
+      return false;
+    }
+    o.rules = loaded.value();
+  }
+  return true;
+}
+
+void AddPolicyFlags(CLI::App* cmd, Settings& s) {
+  cmd->add_option("--instrumentation", s.instrumentation,
+                  "Instrumentation resource for the inject annotations: true, NAME or NAMESPACE/NAME");
+  cmd->add_option("--language", s.language, "Language of every application container (overrides detection)");
+  cmd->add_option("--container-language", s.container_languages, "NAME=LANGUAGE for one container (repeatable)");
+  cmd->add_flag("--enable-go", s.enable_go, "Instrument Go (privileged eBPF sidecar; needs the executable path)");
+  cmd->add_flag("--enable-nginx", s.enable_nginx, "Instrument nginx (off by default in the Operator)");
+  cmd->add_flag("--init-containers", s.init_containers, "Also instrument init containers (Operator >= 0.146)");
+  cmd->add_flag("--no-multi-instrumentation", s.no_multi, "Instrument only the dominant language of a mixed pod");
+  cmd->add_option("--rules", s.rules_file, "YAML file of extra detection rules");
+  cmd->add_option("--min-confidence", s.min_confidence, "Lowest detection confidence to instrument (low|medium|high)")
+      ->check(CLI::IsMember({"low", "medium", "high"}));
+}
+
+std::string Joined(std::string& acc, const std::string& next) {
+  // Several inputs to stdout form one stream: each starts a new document.
+  if (!acc.empty()) {
+    if (acc.back() != '\n') acc += '\n';
+    acc += "---\n";
+  }
+  acc += next;
+  return acc;
+}
+
+void TagWithFile(nlohmann::json& report, const std::string& file) {
+  for (auto& o : report["objects"]) o["file"] = file;
+  for (auto& w : report["warnings"]) w["file"] = file;
+}
+
+int RunInstrument(const Settings& s, ti::Action action) {
+  ti::Options options;
+  if (!BuildOptions(s, action, options)) return kExitUsage;
+  std::vector<std::string> paths;
+  bool ok = ExpandInputs(s.inputs.empty() ? std::vector<std::string>{"-"} : s.inputs, paths);
+  if (s.in_place && std::count(paths.begin(), paths.end(), "-") > 0) {
+    std::cerr << "traceassist: -i needs files, not standard input\n";
+    return kExitUsage;
+  }
+  const bool json_report = s.report_format == "json";
+  nlohmann::json combined = {{"changes_made", false}, {"objects", nlohmann::json::array()},
+                             {"warnings", nlohmann::json::array()}, {"errors", nlohmann::json::array()}};
+  std::string stream;
+  bool changes = false;
+  for (const auto& path : paths) {
+    Input input;
+    if (!Load(path, input)) {
+      ok = false;
+      continue;
+    }
+    const std::string display = path == "-" ? "<stdin>" : path;
+    auto result = ti::RewriteManifests(input.text, options);
+    if (!result.ok()) {
+      std::cerr << fmt::format("traceassist: {}: {}\n", display, result.status().ToString());
+      combined["errors"].push_back({{"file", display},
+                                    {"message", result.status().message()},
+                                    {"document", result.status().where().document},
+                                    {"line", result.status().where().line},
+                                    {"column", result.status().where().column}});
+      ok = false;
+      continue;
+    }
+    const ti::RewriteOutput& out = result.value();
+    const bool changed = out.text != input.text;
+    changes |= changed;
+    if (json_report) {
+      nlohmann::json j = ti::ToJson(out.report);
+      TagWithFile(j, display);
+      for (auto& o : j["objects"]) combined["objects"].push_back(std::move(o));
+      for (auto& w : j["warnings"]) combined["warnings"].push_back(std::move(w));
+    } else {
+      std::cerr << ti::ToText(out.report, paths.size() > 1 || path != "-" ? display : "");
+    }
+    if (s.diff) {
+      std::cout << ti::UnifiedDiff(input.text, out.text, "a/" + (path == "-" ? "stdin" : path),
+                                   "b/" + (path == "-" ? "stdin" : path));
+    } else if (s.in_place) {
+      std::string error;
+      if (changed && !WriteAtomically(path, out.text, error)) {
+        std::cerr << fmt::format("traceassist: {}: not written: {}\n", display, error);
+        ok = false;
+      }
+    } else if (!s.check) {
+      Joined(stream, out.text);
+    }
+  }
+  if (!stream.empty()) std::cout << stream << std::flush;
+  if (json_report) {
+    combined["changes_made"] = changes;
+    std::cerr << combined.dump(2) << '\n';
+  }
+  if (!ok) return kExitInputError;
+  if (s.check && changes) return kExitChangesNeeded;
+  return kExitOk;
+}
+
+int RunDetect(const Settings& s) {
+  ti::Options options;
+  if (!BuildOptions(s, ti::Action::kInstrument, options)) return kExitUsage;
+  std::vector<std::string> paths;
+  bool ok = ExpandInputs(s.inputs.empty() ? std::vector<std::string>{"-"} : s.inputs, paths);
+  nlohmann::json objects = nlohmann::json::array();
+  for (const auto& path : paths) {
+    Input input;
+    if (!Load(path, input)) {
+      ok = false;
+      continue;
+    }
+    const std::string display = path == "-" ? "<stdin>" : path;
+    auto result = ti::DetectManifests(input.text, options);
+    if (!result.ok()) {
+      std::cerr << fmt::format("traceassist: {}: {}\n", display, result.status().ToString());
+      ok = false;
+      continue;
+    }
+    if (s.detect_format == "json") {
+      nlohmann::json j = ti::ToDetectJson(result.value());
+      for (auto& o : j["objects"]) {
+        o["file"] = display;
+        objects.push_back(std::move(o));
+      }
+    } else {
+      if (paths.size() > 1) std::cout << "# " << display << '\n';
+      std::cout << ti::ToDetectText(result.value());
+    }
+  }
+  if (s.detect_format == "json") std::cout << nlohmann::json{{"objects", objects}}.dump(2) << '\n';
+  return ok ? kExitOk : kExitInputError;
+}
+
+}  // namespace
+
+void RegisterInstrumentCommands(CLI::App& app, int& exit_code) {
+  auto settings = std::make_shared<Settings>();
+  Settings& s = *settings;
+
+  auto* instrument = app.add_subcommand("instrument", "Add OpenTelemetry auto-instrumentation annotations");
+  instrument->add_option("inputs", s.inputs, "Files or directories (*.yaml, *.yml, *.json); - or nothing for stdin");
+  instrument->add_flag("-i,--in-place", s.in_place, "Rewrite the files in place (atomically)");
+  instrument->add_flag("--diff", s.diff, "Print a unified diff instead of the manifests");
+  instrument->add_flag("--check", s.check, "Print nothing but the report; exit 3 when a change is needed");
+  instrument->add_option("--report", s.report_format, "Report format on stderr: text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  instrument->add_flag("--remove", s.remove, "Remove the annotations TraceAssist wrote (same as uninstrument)");
+  AddPolicyFlags(instrument, s);
+  instrument->callback([&exit_code, settings] {
+    exit_code = RunInstrument(*settings, settings->remove ? ti::Action::kRemove : ti::Action::kInstrument);
+  });
+
+  auto* uninstrument = app.add_subcommand("uninstrument", "Remove exactly the annotations TraceAssist wrote");
+  uninstrument->add_option("inputs", s.inputs, "Files or directories; - or nothing for stdin");
+  uninstrument->add_flag("-i,--in-place", s.in_place, "Rewrite the files in place (atomically)");
+  uninstrument->add_flag("--diff", s.diff, "Print a unified diff instead of the manifests");
+  uninstrument->add_flag("--check", s.check, "Exit 3 when TraceAssist annotations are present");
+  uninstrument->add_option("--report", s.report_format, "Report format on stderr: text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  uninstrument->callback([&exit_code, settings] { exit_code = RunInstrument(*settings, ti::Action::kRemove); });
+
+  auto* detect = app.add_subcommand("detect", "Show each container's language and the evidence for it");
+  detect->add_option("inputs", s.inputs, "Files or directories; - or nothing for stdin");
+  detect->add_option("--format", s.detect_format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  AddPolicyFlags(detect, s);
+  detect->callback([&exit_code, settings] { exit_code = RunDetect(*settings); });
+}
+
+}  // namespace traceassist::cmd

@@ -1,0 +1,37 @@
+// Byte-range edits on the original text, applied in one pass (private to the library).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace traceassist::instrument {
+
+struct TextEdit {
+  std::size_t pos = 0;    // byte offset in the original text
+  std::size_t erase = 0;  // bytes removed at pos
+  std::string insert;     // text inserted at pos
+};
+
+// Applies non-overlapping edits. At one position, pure insertions go before an erase, in the order
+// given. Cost is linear in the output size.
+std::string ApplyEdits(std::string_view text, std::vector<TextEdit> edits);
+
+// Helpers over the original text.
+std::size_t LineStart(std::string_view text, std::size_t pos);
+// Offset just past the end of the line holding `pos` (after its '\n'), or text.size().
+std::size_t NextLineStart(std::string_view text, std::size_t pos);
+// "\r\n" when the line holding `pos` ends so, else "\n".
+std::string_view LineBreakAt(std::string_view text, std::size_t pos);
+// True when only spaces precede `pos` on its line.
+bool StartsLine(std::string_view text, std::size_t pos);
+// End of the scalar that starts at `pos` and fits on its line: past the closing quote of a quoted
+// scalar, or the end of a plain one (before " #", and before ',', ']' or '}' when `in_flow`).
+// npos when a quoted scalar does not close on its line.
+std::size_t SingleLineScalarEnd(std::string_view text, std::size_t pos, bool in_flow);
+// True when from `pos` to the end of the line there is only blank space or a comment.
+bool RestOfLineIsBlank(std::string_view text, std::size_t pos);
+// A double-quoted scalar valid in both YAML and JSON.
+std::string DoubleQuoted(std::string_view value);
+
+}  // namespace traceassist::instrument

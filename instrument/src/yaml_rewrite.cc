@@ -1,0 +1,580 @@
+// RewriteManifests: the policy decides on a neutral view of each object; the annotations it wants are
+// spliced into the original bytes at positions from yaml-cpp's marks. Nothing else changes.
+#include <algorithm>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "text_edit.h"
+#include "traceassist/instrument/policy.h"
+#include "traceassist/instrument/rewrite.h"
+#include "view_builder.h"
+#include "yaml_tree.h"
+
+namespace traceassist::instrument {
+namespace {
+
+using Type = YamlNode::Type;
+constexpr std::uint32_t kNoNode = YamlDocument::kNoNode;
+
+// ---------------------------------------------------------------------------------------------
+// Input checks: the splice relies on yaml-cpp's byte offsets, which hold only for UTF-8 text.
+
+Location LocationOf(std::string_view text, std::size_t pos) {
+  const auto line = static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(pos), '\n'));
+  const std::size_t start = LineStart(text, pos);
+  return {0, line + 1, static_cast<int>(pos - start) + 1};
+}
+
+Status CheckEncoding(std::string_view text) {
+  if (text.substr(0, 2) == "\xFE\xFF" || text.substr(0, 2) == "\xFF\xFE" ||
+      text.substr(0, 4) == std::string_view("\0\0\xFE\xFF", 4)) {
+    return Status::Error("UTF-16/UTF-32 input is not supported; convert it to UTF-8", {0, 1, 1});
+  }
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == 0) return Status::Error("NUL byte in input (binary data?)", LocationOf(text, i));
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    int extra = c >= 0xF0 && c <= 0xF4 ? 3 : c >= 0xE0 ? 2 : c >= 0xC2 && c <= 0xDF ? 1 : -1;
+    if (extra < 0 || i + static_cast<std::size_t>(extra) >= text.size() + (extra > 0 ? 0 : 1)) {
+      return Status::Error("invalid UTF-8 (binary data?)", LocationOf(text, i));
+    }
+    for (int k = 1; k <= extra; ++k) {
+      if (i + k >= text.size() || (static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) {
+        return Status::Error("invalid UTF-8 (binary data?)", LocationOf(text, i));
+      }
+    }
+    i += static_cast<std::size_t>(extra) + 1;
+  }
+  return Status::Ok();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The view adapter over YamlDocument (see view_builder.h).
+
+struct YamlAdapter {
+  const YamlDocument& doc;
+  std::optional<std::uint32_t> Get(std::uint32_t map, std::string_view key) const {
+    if (const auto e = doc.Find(map, key)) return e->value;
+    return std::nullopt;
+  }
+  bool IsMap(std::uint32_t n) const { return doc.resolved(n).type == Type::kMap; }
+  bool IsSeq(std::uint32_t n) const { return doc.resolved(n).type == Type::kSeq; }
+  std::string Scalar(std::uint32_t n) const { return std::string(doc.Scalar(n)); }
+  std::vector<std::uint32_t> Items(std::uint32_t seq) const {
+    std::vector<std::uint32_t> items;
+    const YamlNode& s = doc.resolved(seq);
+    if (s.type != Type::kSeq) return items;
+    for (std::uint32_t k = 0; k < s.count; ++k) items.push_back(doc.child(s, k));
+    return items;
+  }
+  template <typename F>
+  void ForEachEntry(std::uint32_t map, F f) const {
+    const YamlNode& m = doc.resolved(map);
+    if (m.type != Type::kMap) return;
+    for (std::uint32_t k = 0; k + 1 < m.count; k += 2) {
+      const YamlNode& key = doc.resolved(doc.child(m, k));
+      if (key.type == Type::kScalar) f(key.value, std::string(doc.Scalar(doc.child(m, k + 1))));
+    }
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Planning the edits for one object.
+
+struct Failure {
+  std::string reason;  // yaml_anchor | unsupported_layout
+  std::string detail;
+};
+
+class ObjectEditor {
+ public:
+  ObjectEditor(std::string_view text, const YamlDocument& doc) : text_(text), doc_(doc) {}
+
+  // Appends the edits that apply `d` to the object at `root`, or returns why it cannot.
+  std::optional<Failure> Plan(std::uint32_t root, std::string_view kind, const Decision& d,
+                              std::vector<TextEdit>& out) {
+    edits_.clear();
+    if (auto f = Shared(root)) return f;
+    std::uint32_t tmpl = root;
+    std::uint32_t tmpl_key = kNoNode;
+    int outer_step = 0;
+    for (std::string_view key : PodTemplatePath(kind)) {
+      const auto e = doc_.Find(tmpl, key);
+      if (!e) return Failure{"unsupported_layout", "pod template not found"};
+      if (auto f = Shared(e->value)) return f;
+      outer_step = Step(e->key, doc_.Resolve(e->value));
+      tmpl_key = e->key;
+      tmpl = doc_.Resolve(e->value);
+    }
+    // Entries to add: keys the decision sets that the template does not have yet. Keys it has are
+    // changed in place (EditAnnotations).
+    Annotations adds;
+    const auto meta = doc_.Find(tmpl, "metadata");
+    std::optional<YamlDocument::Entry> ann;
+    if (meta) {
+      if (auto f = Shared(meta->value)) return f;
+      ann = doc_.Find(meta->value, "annotations");
+      if (ann) {
+        if (auto f = Shared(ann->value)) return f;
+      }
+    }
+    for (const auto& kv : d.set) {
+      if (!ann || !doc_.Find(ann->value, kv.first)) adds.push_back(kv);
+    }
+
+    std::optional<Failure> failure;
+    if (meta && doc_.node(meta->value).type == Type::kMap) {
+      const std::uint32_t md = meta->value;
+      const int step = Step(meta->key, md, outer_step);
+      if (ann && doc_.node(ann->value).type == Type::kMap) {
+        failure = EditAnnotations(tmpl, *meta, *ann, adds, d);
+      } else if (ann && doc_.node(ann->value).type == Type::kNull) {
+        failure = FillNull(ann->key, ann->value, doc_.node(md).flow, {}, adds, step);
+      } else if (ann) {
+        failure = Failure{"unsupported_layout", "metadata.annotations is not a mapping"};
+      } else {
+        failure = AddToMap(md, meta->key, {"annotations"}, adds, step);
+      }
+    } else if (meta && doc_.node(meta->value).type == Type::kNull) {
+      failure = FillNull(meta->key, meta->value, doc_.node(tmpl).flow, {"annotations"}, adds,
+                         outer_step > 0 ? outer_step : Step(tmpl_key, tmpl));
+    } else if (meta) {
+      failure = Failure{"unsupported_layout", "metadata is not a mapping"};
+    } else {
+      failure = AddToMap(tmpl, tmpl_key, {"metadata", "annotations"}, adds, outer_step);
+    }
+    if (failure) return failure;
+    out.insert(out.end(), std::make_move_iterator(edits_.begin()), std::make_move_iterator(edits_.end()));
+    return std::nullopt;
+  }
+
+ private:
+  // Editing a node an alias refers to (or editing through an alias) would change other places too.
+  std::optional<Failure> Shared(std::uint32_t n) const {
+    const YamlNode& node = doc_.node(n);
+    if (node.type == Type::kAlias || node.aliased) {
+      return Failure{"yaml_anchor", "the pod template is shared through a YAML anchor/alias"};
+    }
+    return std::nullopt;
+  }
+
+  // Indentation step between a key and its block-map value's entries, else `fallback` (or 2).
+  int Step(std::uint32_t key, std::uint32_t map, int fallback = 0) const {
+    if (key != kNoNode) {
+      const YamlNode& m = doc_.resolved(map);
+      const YamlNode& k = doc_.node(key);
+      if (m.type == Type::kMap && !m.flow && m.count > 0) {
+        const YamlNode& first = doc_.node(doc_.child(m, 0));
+        if (first.line > k.line && first.column > k.column) return first.column - k.column;
+      }
+    }
+    return fallback > 0 ? fallback : 2;
+  }
+
+  std::string_view Break(std::size_t pos) const { return LineBreakAt(text_, pos); }
+
+  static std::string Spaces(int n) { return std::string(static_cast<std::size_t>(std::max(n, 0)), ' '); }
+
+  static std::string Block(const std::vector<std::string>& wrappers, const Annotations& entries, int indent,
+                           int step, std::string_view nl) {
+    std::string out;
+    int level = indent;
+    for (const auto& w : wrappers) {
+      out += Spaces(level) + w + ":" + std::string(nl);
+      level += step;
+    }
+    for (const auto& [k, v] : entries) out += Spaces(level) + k + ": " + DoubleQuoted(v) + std::string(nl);
+    return out;
+  }
+
+  static std::vector<std::string> FlowItems(const Annotations& entries) {
+    std::vector<std::string> items;
+    for (const auto& [k, v] : entries) items.push_back(DoubleQuoted(k) + ": " + DoubleQuoted(v));
+    return items;
+  }
+  static std::string FlowEntries(const Annotations& entries) {
+    std::string out;
+    for (const auto& item : FlowItems(entries)) out += (out.empty() ? "" : ", ") + item;
+    return out;
+  }
+
+  static std::string Flow(const std::vector<std::string>& wrappers, const Annotations& entries) {
+    std::string out = FlowEntries(entries);
+    for (auto it = wrappers.rbegin(); it != wrappers.rend(); ++it) out = DoubleQuoted(*it) + ": {" + out + "}";
+    return out;
+  }
+
+  // Inserts whole lines at a line start; at the end of a file with no final line break, the break
+  // goes first so that the file still ends without one.
+  void InsertLines(std::size_t pos, std::string block, std::string_view nl) {
+    if (pos >= text_.size() && !text_.empty() && text_.back() != '\n') {
+      block.erase(block.size() - nl.size());
+      block.insert(0, nl);
+      pos = text_.size();
+    }
+    edits_.push_back({pos, 0, std::move(block)});
+  }
+
+  // Adds `wrappers`/`entries` as new entries of the mapping `map` whose key is `key` (kNoNode for a
+  // document root).
+  std::optional<Failure> AddToMap(std::uint32_t map, std::uint32_t key, const std::vector<std::string>& wrappers,
+                                  const Annotations& entries, int step_hint) {
+    if (entries.empty()) return std::nullopt;
+    const YamlNode& m = doc_.node(map);
+    if (m.flow) return FlowInsert(map, {Flow(wrappers, entries)});
+    if (m.count == 0) return Failure{"unsupported_layout", "empty block mapping"};
+    const YamlNode& first = doc_.node(doc_.child(m, 0));
+    if (key != kNoNode && first.line > doc_.node(key).line) {
+      const YamlNode& k = doc_.node(key);
+      const int step = first.column > k.column ? first.column - k.column : 2;
+      InsertLines(NextLineStart(text_, k.pos), Block(wrappers, entries, first.column, step, Break(k.pos)),
+                  Break(k.pos));
+      return std::nullopt;
+    }
+    // A document root (or a mapping that starts on its key's line): insert before the first entry
+    // that begins its own line, at that entry's indentation.
+    for (std::uint32_t i = 0; i + 1 < m.count; i += 2) {
+      const YamlNode& k = doc_.node(doc_.child(m, i));
+      if (!StartsLine(text_, k.pos) || k.column != first.column) continue;
+      int step = step_hint > 0 ? step_hint : 2;
+      for (std::uint32_t j = 0; j + 1 < m.count; j += 2) {
+        const int s = Step(doc_.child(m, j), doc_.Resolve(doc_.child(m, j + 1)), 0);
+        if (doc_.resolved(doc_.child(m, j + 1)).type == Type::kMap && !doc_.resolved(doc_.child(m, j + 1)).flow) {
+          step = s;
+          break;
+        }
+      }
+      edits_.push_back({LineStart(text_, k.pos), 0, Block(wrappers, entries, k.column, step, Break(k.pos))});
+      return std::nullopt;
+    }
+    return Failure{"unsupported_layout", "no line to insert the annotations at"};
+  }
+
+  // Inserts `items` as the first entries of a flow mapping: on the first entry's line when it shares
+  // the opening brace's line, else one per line at the entries' indentation (pretty-printed JSON).
+  std::optional<Failure> FlowInsert(std::uint32_t map, const std::vector<std::string>& items) {
+    const YamlNode& m = doc_.node(map);
+    if (m.pos >= text_.size() || text_[m.pos] != '{') return Failure{"unsupported_layout", "flow mapping not found"};
+    std::string text;
+    if (m.count == 0) {
+      for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
+    } else if (const YamlNode& first = doc_.node(doc_.child(m, 0)); first.line == m.line) {
+      for (const auto& item : items) text += item + ", ";
+    } else {
+      for (const auto& item : items) text += std::string(Break(m.pos)) + Spaces(first.column) + item + ",";
+    }
+    edits_.push_back({m.pos + 1, 0, std::move(text)});
+    return std::nullopt;
+  }
+
+  // `key:` with a null value (`key:`, `key: null`, `key: ~`): the null becomes the new content.
+  std::optional<Failure> FillNull(std::uint32_t key, std::uint32_t value, bool in_flow,
+                                  const std::vector<std::string>& wrappers, const Annotations& entries, int step) {
+    if (entries.empty()) return std::nullopt;
+    const YamlNode& k = doc_.node(key);
+    std::size_t p = SingleLineScalarEnd(text_, k.pos, in_flow);
+    if (p == std::string_view::npos) return Failure{"unsupported_layout", "multi-line key"};
+    while (p < text_.size() && (text_[p] == ' ' || text_[p] == '\t')) ++p;
+    if (p >= text_.size() || text_[p] != ':') return Failure{"unsupported_layout", "key without ':'"};
+    const std::size_t colon = p;
+    ++p;
+    while (p < text_.size() && (text_[p] == ' ' || text_[p] == '\t')) ++p;
+    const bool implicit = RestOfLineIsBlank(text_, p);
+    std::size_t token_end = p;
+    if (!implicit) {
+      token_end = SingleLineScalarEnd(text_, p, in_flow);
+      const std::string_view token = text_.substr(p, token_end - p);
+      if (token != "null" && token != "~" && token != "Null" && token != "NULL") {
+        return Failure{"unsupported_layout", "unexpected value for an empty mapping"};
+      }
+    }
+    (void)value;
+    if (in_flow) {
+      if (implicit) return Failure{"unsupported_layout", "empty value in a flow mapping"};
+      edits_.push_back({p, token_end - p, "{" + Flow(wrappers, entries) + "}"});
+      return std::nullopt;
+    }
+    if (!implicit) edits_.push_back({colon + 1, token_end - colon - 1, ""});
+    InsertLines(NextLineStart(text_, k.pos), Block(wrappers, entries, k.column + step, step, Break(k.pos)),
+                Break(k.pos));
+    return std::nullopt;
+  }
+
+  // An entry whose key starts its line and whose scalar value ends on that line.
+  struct LineEntry {
+    std::size_t line_start, value_pos, value_end, line_end;
+  };
+  std::optional<LineEntry> SimpleLine(const YamlDocument::Entry& e, bool flow) const {
+    const YamlNode& k = doc_.node(e.key);
+    const YamlNode& v = doc_.node(e.value);
+    if (v.type != Type::kScalar || v.line != k.line) return std::nullopt;
+    const std::size_t end = SingleLineScalarEnd(text_, v.pos, flow);
+    if (end == std::string_view::npos) return std::nullopt;
+    if (flow) return LineEntry{k.pos, v.pos, end, end};
+    if (!StartsLine(text_, k.pos) || !RestOfLineIsBlank(text_, end)) return std::nullopt;
+    // A plain scalar may continue on more-indented lines.
+    std::size_t next = NextLineStart(text_, end);
+    while (next < text_.size()) {
+      std::size_t i = next;
+      while (i < text_.size() && text_[i] == ' ') ++i;
+      if (i < text_.size() && text_[i] != '\n' && text_[i] != '\r' && text_[i] != '#') {
+        if (static_cast<int>(i - next) > k.column && text_[v.pos] != '"' && text_[v.pos] != '\'') return std::nullopt;
+        break;
+      }
+      next = NextLineStart(text_, i);
+    }
+    return LineEntry{LineStart(text_, k.pos), v.pos, end, NextLineStart(text_, end)};
+  }
+
+  std::optional<Failure> EditAnnotations(std::uint32_t tmpl, const YamlDocument::Entry& meta,
+                                         const YamlDocument::Entry& ann, const Annotations& adds,
+                                         const Decision& d) {
+    const YamlNode& a = doc_.node(ann.value);
+    const auto cannot = Failure{"unsupported_layout", "an annotation TraceAssist wrote is no longer on one line"};
+    // Values that change: rewrite the scalar in place (keeps the key, order and any comment).
+    for (const auto& [key, value] : d.set) {
+      const auto e = doc_.Find(ann.value, key);
+      if (!e) continue;
+      const auto line = SimpleLine(*e, a.flow);
+      if (!line) return cannot;
+      edits_.push_back({line->value_pos, line->value_end - line->value_pos, DoubleQuoted(value)});
+    }
+    std::vector<std::uint32_t> removed;  // entry indices (key child index) to delete
+    for (const auto& key : d.remove) {
+      for (std::uint32_t i = 0; i + 1 < a.count; i += 2) {
+        if (doc_.Scalar(doc_.child(a, i)) == key) {
+          removed.push_back(i);
+          break;
+        }
+      }
+    }
+    std::sort(removed.begin(), removed.end());
+    const bool emptied = adds.empty() && removed.size() * 2 == a.count;
+
+    if (emptied) {
+      // Everything under `annotations:` was ours: remove the key too, and `metadata:` when that
+      // was all it held, so uninstrument restores the template TraceAssist found.
+      if (doc_.node(meta.value).count == 2 && RemoveEntry(tmpl, meta.key)) return std::nullopt;
+      if (RemoveEntry(meta.value, ann.key)) return std::nullopt;
+    }
+    if (a.flow) {
+      if (auto f = RemoveFlowEntries(ann.value, removed)) return f;
+      if (!adds.empty()) return FlowInsert(ann.value, FlowItems(adds));
+      return std::nullopt;
+    }
+    for (std::uint32_t i : removed) {
+      const auto line = SimpleLine({doc_.child(a, i), doc_.child(a, i + 1)}, false);
+      if (!line) return cannot;
+      edits_.push_back({line->line_start, line->line_end - line->line_start, ""});
+    }
+    if (adds.empty()) return std::nullopt;
+    const YamlNode& k = doc_.node(ann.key);
+    const YamlNode& first = doc_.node(doc_.child(a, 0));
+    if (first.line <= k.line) return Failure{"unsupported_layout", "annotations start on their key's line"};
+    InsertLines(NextLineStart(text_, k.pos), Block({}, adds, first.column, 0, Break(k.pos)), Break(k.pos));
+    return std::nullopt;
+  }
+
+  // Removes the entry with key node `key` from `map` with everything under it, when that is safe:
+  // a flow entry, or a block key alone on its line whose value lines all belong to it. Returns
+  // false (and edits nothing) otherwise.
+  bool RemoveEntry(std::uint32_t map, std::uint32_t key) {
+    const YamlNode& m = doc_.node(map);
+    std::uint32_t index = m.count;
+    for (std::uint32_t i = 0; i + 1 < m.count; i += 2) {
+      if (doc_.child(m, i) == key) index = i;
+    }
+    if (index == m.count) return false;
+    if (m.flow) return !RemoveFlowEntries(map, {index}).has_value();
+    const YamlNode& k = doc_.node(key);
+    if (!StartsLine(text_, k.pos)) return false;
+    const std::size_t end = SingleLineScalarEnd(text_, k.pos, false);
+    if (end == std::string_view::npos) return false;
+    std::size_t p = end;
+    while (p < text_.size() && text_[p] == ' ') ++p;
+    if (p >= text_.size() || text_[p] != ':' || !RestOfLineIsBlank(text_, p + 1)) return false;
+    // The entry runs to the next key of this mapping, or to the end of the mapping's last line.
+    std::size_t stop = index + 2 < m.count ? LineStart(text_, doc_.node(doc_.child(m, index + 2)).pos)
+                                           : std::string_view::npos;
+    if (stop == std::string_view::npos) {
+      const std::size_t value_end = NodeEnd(doc_.child(m, index + 1));
+      if (value_end == std::string_view::npos) return false;
+      stop = NextLineStart(text_, value_end == 0 ? 0 : value_end - 1);
+    }
+    const std::size_t start = LineStart(text_, k.pos);
+    edits_.push_back({start, stop - start, ""});
+    return true;
+  }
+
+  // Offset just past a node: a scalar's end, a flow collection's closing bracket, or the end of a
+  // block collection's last value. npos when it cannot be told.
+  std::size_t NodeEnd(std::uint32_t index) const {
+    const YamlNode& n = doc_.node(index);
+    if (n.type == Type::kScalar) return SingleLineScalarEnd(text_, n.pos, true);
+    if (n.type != Type::kMap && n.type != Type::kSeq) return std::string_view::npos;
+    std::size_t p = n.count == 0 ? n.pos + 1 : NodeEnd(doc_.child(n, n.count - 1));
+    if (p == std::string_view::npos || !n.flow) return p;
+    const char close = n.type == Type::kMap ? '}' : ']';
+    while (p < text_.size() && (text_[p] == ' ' || text_[p] == ',' || text_[p] == '\n' || text_[p] == '\r' ||
+                                text_[p] == '\t')) {
+      ++p;
+    }
+    return p < text_.size() && text_[p] == close ? p + 1 : std::string_view::npos;
+  }
+
+  // Removes entries (key child indices, sorted) from a flow mapping, with their separators.
+  std::optional<Failure> RemoveFlowEntries(std::uint32_t map, const std::vector<std::uint32_t>& removed) {
+    if (removed.empty()) return std::nullopt;
+    const YamlNode& m = doc_.node(map);
+    auto value_end = [&](std::uint32_t i) { return NodeEnd(doc_.child(m, i + 1)); };
+    auto key_pos = [&](std::uint32_t i) { return doc_.node(doc_.child(m, i)).pos; };
+    auto is_removed = [&](std::uint32_t i) { return std::binary_search(removed.begin(), removed.end(), i); };
+    // The trailing run of removed entries goes from the end of the last kept value.
+    std::uint32_t tail = m.count;
+    while (tail >= 2 && is_removed(tail - 2)) tail -= 2;
+    for (std::uint32_t i : removed) {
+      if (i >= tail) continue;
+      edits_.push_back({key_pos(i), key_pos(i + 2) - key_pos(i), ""});
+    }
+    if (tail < m.count) {
+      const std::size_t end = value_end(m.count - 2);
+      if (end == std::string_view::npos) return Failure{"unsupported_layout", "flow value spans lines"};
+      std::size_t start = key_pos(tail);
+      if (tail > 0) {
+        const std::size_t prev_end = value_end(tail - 2);
+        if (prev_end == std::string_view::npos) return Failure{"unsupported_layout", "flow value spans lines"};
+        start = prev_end;
+      }
+      edits_.push_back({start, end - start, ""});
+    }
+    return std::nullopt;
+  }
+
+  std::string_view text_;
+  const YamlDocument& doc_;
+  std::vector<TextEdit> edits_;
+};
+
+// ---------------------------------------------------------------------------------------------
+
+class StreamRewriter {
+ public:
+  StreamRewriter(std::string_view text, const Options& options, bool plan_edits)
+      : text_(text), options_(options), plan_edits_(plan_edits) {}
+
+  Status OnDocument(const YamlDocument& doc) {
+    if (doc.complex_key() != kNoNode && text_.find("{{") != std::string_view::npos) {
+      const YamlNode& n = doc.node(doc.complex_key());
+      return Status::Error(
+          "this looks like an unrendered Helm template ({{ ... }}); render it first, or run traceassist as a "
+          "Helm --post-renderer",
+          {doc.number(), n.line + 1, n.column + 1});
+    }
+    const std::uint32_t root = doc.root();
+    if (root == kNoNode || doc.resolved(root).type != Type::kMap) return Status::Ok();
+    const std::string_view kind = doc.Scalar(doc.Find(root, "kind") ? doc.Find(root, "kind")->value : root);
+    if (kind == "List") {
+      if (const auto items = doc.Find(root, "items")) {
+        const YamlNode& seq = doc.resolved(items->value);
+        if (seq.type == Type::kSeq) {
+          for (std::uint32_t k = 0; k < seq.count; ++k) Object(doc, doc.child(seq, k));
+        }
+      }
+      return Status::Ok();
+    }
+    Object(doc, root);
+    return Status::Ok();
+  }
+
+  RewriteOutput Finish(std::string_view prefix) && {
+    RewriteOutput out;
+    out.text = std::string(prefix);
+    out.text += ApplyEdits(text_, std::move(edits_));
+    out.report = std::move(report_);
+    return out;
+  }
+  Report TakeReport() && { return std::move(report_); }
+
+ private:
+  void Object(const YamlDocument& doc, std::uint32_t node) {
+    if (doc.resolved(node).type != Type::kMap) return;
+    const auto kind_entry = doc.Find(node, "kind");
+    const auto api_entry = doc.Find(node, "apiVersion");
+    const std::string_view kind = kind_entry ? doc.Scalar(kind_entry->value) : std::string_view();
+    const std::string_view api = api_entry ? doc.Scalar(api_entry->value) : std::string_view();
+    if (!IsWorkloadKind(kind) || !IsWorkloadApiVersion(kind, api)) return;
+
+    const WorkloadView view = BuildWorkloadView(YamlAdapter{doc}, doc.Resolve(node), kind);
+    Decision d = Decide(view, options_);
+    if (plan_edits_ && d.changes()) {
+      ObjectEditor editor(text_, doc);
+      if (auto failure = editor.Plan(doc.Resolve(node), kind, d, edits_)) {
+        d.report.status = ObjectStatus::kSkipped;
+        d.report.reasons.insert(d.report.reasons.begin(), failure->reason);
+        d.report.annotations_added.clear();
+        d.report.annotations_removed.clear();
+        for (auto& c : d.report.containers) c.instrumented = false;
+        d.warnings.push_back({0, d.report.Ref(), failure->reason,
+                              "cannot edit the annotations in place: " + failure->detail});
+      } else {
+        report_.changes_made = true;
+      }
+    }
+    d.report.document = doc.number();
+    for (auto& w : d.warnings) {
+      w.document = doc.number();
+      report_.warnings.push_back(std::move(w));
+    }
+    report_.objects.push_back(std::move(d.report));
+  }
+
+  std::string_view text_;
+  const Options& options_;
+  bool plan_edits_;
+  std::vector<TextEdit> edits_;
+  Report report_;
+};
+
+Result<RewriteOutput> Run(std::string_view input, const Options& options, const TextLimits& limits,
+                          bool plan_edits) {
+  if (input.size() > limits.max_bytes) {
+    return Status::Error(fmt::format("input is {} bytes; the limit is {} bytes", input.size(), limits.max_bytes));
+  }
+  std::string_view bom;
+  std::string_view text = input;
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") {
+    bom = text.substr(0, 3);
+    text.remove_prefix(3);  // yaml-cpp strips it and counts positions after it
+  }
+  if (Status s = CheckEncoding(text); !s.ok()) return s;
+
+  StreamRewriter rewriter(text, options, plan_edits);
+  Status s = ParseYamlDocuments(text, limits.max_depth, [&](const YamlDocument& doc) { return rewriter.OnDocument(doc); });
+  if (!s.ok()) {
+    if (text.find("{{") != std::string_view::npos && s.message().find("Helm") == std::string::npos) {
+      return Status::Error(s.message() + " (the input contains `{{`: if it is a Helm template, render it first)",
+                           s.where());
+    }
+    return s;
+  }
+  return std::move(rewriter).Finish(bom);
+}
+
+}  // namespace
+
+Result<RewriteOutput> RewriteManifests(std::string_view input, const Options& options, const TextLimits& limits) {
+  return Run(input, options, limits, true);
+}
+
+Result<Report> DetectManifests(std::string_view input, const Options& options, const TextLimits& limits) {
+  auto result = Run(input, options, limits, false);
+  if (!result.ok()) return result.status();
+  return std::move(result.value().report);
+}
+
+}  // namespace traceassist::instrument
