@@ -1,5 +1,5 @@
 // Properties of `traceassist instrument` over every golden fixture and every shared corpus file:
-//  1. the output re-parses (yaml-cpp LoadAll);
+//  1. the output re-parses (yaml-cpp LoadAll; JSON input stays valid JSON);
 //  2. the parsed output equals the parsed input plus exactly the reported annotations_added and minus
 //     annotations_removed on each reported object's pod template (structural comparison that follows
 //     aliases once: a visited set keyed by source positions);
@@ -239,6 +239,7 @@ void CheckProperties(const Case& c) {
   // 1. The output re-parses.
   std::vector<YAML::Node> out_docs;
   REQUIRE_NOTHROW(out_docs = YAML::LoadAll(run.out));
+  if (LooksLikeJson(input)) CHECK(nlohmann::json::accept(run.out));  // JSON stays JSON
   std::vector<YAML::Node> want_docs = YAML::LoadAll(input);
   REQUIRE(out_docs.size() == want_docs.size());
 
