@@ -10,7 +10,9 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <optional>
 #include <sstream>
+#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -51,7 +53,9 @@ struct Input {
 };
 
 bool ReadAll(std::istream& in, std::string& out) {
-  out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  out = std::move(buffer).str();
   return !in.bad();
 }
 
@@ -209,6 +213,39 @@ void AddPolicyFlags(CLI::App* cmd, Settings& s) {
       ->check(CLI::IsMember({"low", "medium", "high"}));
 }
 
+// Large streams are split at document markers and rewritten on all cores; the pieces' results are
+// joined as if the stream had been read in one pass (document numbers and error lines included).
+ti::Result<ti::RewriteOutput> Rewrite(std::string_view text, const ti::Options& options) {
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  constexpr std::size_t kParallelFrom = std::size_t{1} << 20;
+  if (cores < 2 || text.size() < kParallelFrom || text.size() > ti::TextLimits{}.max_bytes) {
+    return ti::RewriteManifests(text, options);
+  }
+  const auto pieces = ti::SplitStream(text, cores);
+  std::vector<std::optional<ti::Result<ti::RewriteOutput>>> results(pieces.size());
+  {
+    std::vector<std::jthread> workers;
+    for (std::size_t i = 1; i < pieces.size(); ++i) {
+      workers.emplace_back([&, i] { results[i].emplace(ti::RewriteManifests(pieces[i], options)); });
+    }
+    results[0].emplace(ti::RewriteManifests(pieces[0], options));
+  }
+  ti::RewriteOutput merged;
+  merged.text.reserve(text.size() + text.size() / 8);
+  for (std::size_t i = 0; i < pieces.size(); ++i) {
+    if (!results[i]->ok()) {
+      const ti::Status& error = results[i]->status();
+      ti::Location where = error.where();
+      const auto before = text.substr(0, static_cast<std::size_t>(pieces[i].data() - text.data()));
+      if (where.document > 0) where.document += merged.documents;
+      if (where.line > 0) where.line += static_cast<int>(std::count(before.begin(), before.end(), '\n'));
+      return ti::Status::Error(error.message(), where);
+    }
+    ti::AppendPiece(merged, std::move(*results[i]).value());
+  }
+  return merged;
+}
+
 std::string Joined(std::string& acc, const std::string& next) {
   // Several inputs to stdout form one stream: each starts a new document.
   if (!acc.empty()) {
@@ -245,7 +282,7 @@ int RunInstrument(const Settings& s, ti::Action action) {
       continue;
     }
     const std::string display = path == "-" ? "<stdin>" : path;
-    auto result = ti::RewriteManifests(input.text, options);
+    auto result = Rewrite(input.text, options);
     if (!result.ok()) {
       std::cerr << fmt::format("traceassist: {}: {}\n", display, result.status().ToString());
       combined["errors"].push_back({{"file", display},

@@ -39,12 +39,16 @@ Status CheckEncoding(std::string_view text) {
       ++i;
       continue;
     }
-    int extra = c >= 0xF0 && c <= 0xF4 ? 3 : c >= 0xE0 ? 2 : c >= 0xC2 && c <= 0xDF ? 1 : -1;
-    if (extra < 0 || i + static_cast<std::size_t>(extra) >= text.size() + (extra > 0 ? 0 : 1)) {
+    // Well-formed UTF-8 only (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
+    const int extra = c >= 0xC2 && c <= 0xDF ? 1 : c >= 0xE0 && c <= 0xEF ? 2 : c >= 0xF0 && c <= 0xF4 ? 3 : -1;
+    if (extra < 0 || i + static_cast<std::size_t>(extra) >= text.size()) {
       return Status::Error("invalid UTF-8 (binary data?)", LocationOf(text, i));
     }
+    const auto c1 = static_cast<unsigned char>(text[i + 1]);
+    const bool first_ok = (c == 0xE0 && c1 >= 0xA0) || (c == 0xED && c1 < 0xA0) || (c == 0xF0 && c1 >= 0x90) ||
+                          (c == 0xF4 && c1 < 0x90) || (c != 0xE0 && c != 0xED && c != 0xF0 && c != 0xF4);
     for (int k = 1; k <= extra; ++k) {
-      if (i + k >= text.size() || (static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) {
+      if ((static_cast<unsigned char>(text[i + static_cast<std::size_t>(k)]) & 0xC0) != 0x80 || !first_ok) {
         return Status::Error("invalid UTF-8 (binary data?)", LocationOf(text, i));
       }
     }
@@ -468,6 +472,7 @@ class StreamRewriter {
       : text_(text), options_(options), plan_edits_(plan_edits) {}
 
   Status OnDocument(const YamlDocument& doc) {
+    documents_ = doc.number();
     if (doc.complex_key() != kNoNode && text_.find("{{") != std::string_view::npos) {
       const YamlNode& n = doc.node(doc.complex_key());
       return Status::Error(
@@ -496,6 +501,7 @@ class StreamRewriter {
     out.text = std::string(prefix);
     out.text += ApplyEdits(text_, std::move(edits_));
     out.report = std::move(report_);
+    out.documents = documents_;
     return out;
   }
   Report TakeReport() && { return std::move(report_); }
@@ -538,6 +544,7 @@ class StreamRewriter {
   bool plan_edits_;
   std::vector<TextEdit> edits_;
   Report report_;
+  int documents_ = 0;
 };
 
 Result<RewriteOutput> Run(std::string_view input, const Options& options, const TextLimits& limits,
@@ -568,11 +575,50 @@ Result<RewriteOutput> Run(std::string_view input, const Options& options, const 
 }  // namespace
 
 Result<RewriteOutput> RewriteManifests(std::string_view input, const Options& options, const TextLimits& limits) {
-  return Run(input, options, limits, true);
+  // No exception leaves the library: yaml-cpp's are handled inside; what remains is resource exhaustion.
+  try {
+    return Run(input, options, limits, true);
+  } catch (const std::bad_alloc&) {
+    return Status::Error("out of memory while reading the input");
+  } catch (const std::exception& e) {
+    return Status::Error(std::string("internal error: ") + e.what());
+  }
+}
+
+std::vector<std::string_view> SplitStream(std::string_view input, std::size_t parts) {
+  std::vector<std::string_view> pieces;
+  std::size_t start = 0;
+  for (std::size_t k = 1; k < parts; ++k) {
+    std::size_t at = std::max(start + 1, input.size() * k / parts);
+    for (at = input.find("\n---", at == 0 ? 0 : at - 1); at != std::string_view::npos; at = input.find("\n---", at + 1)) {
+      const std::size_t after = at + 4;
+      if (after == input.size() || std::string_view(" \t\r\n").find(input[after]) != std::string_view::npos) break;
+    }
+    if (at == std::string_view::npos) break;
+    pieces.push_back(input.substr(start, at + 1 - start));
+    start = at + 1;
+  }
+  pieces.push_back(input.substr(start));
+  return pieces;
+}
+
+void AppendPiece(RewriteOutput& into, RewriteOutput piece) {
+  for (auto& o : piece.report.objects) o.document += into.documents;
+  for (auto& w : piece.report.warnings) w.document += into.documents;
+  into.text += piece.text;
+  into.report.Append(std::move(piece.report));
+  into.documents += piece.documents;
 }
 
 Result<Report> DetectManifests(std::string_view input, const Options& options, const TextLimits& limits) {
-  auto result = Run(input, options, limits, false);
+  Result<RewriteOutput> result = Status::Error("not run");
+  try {
+    result = Run(input, options, limits, false);
+  } catch (const std::bad_alloc&) {
+    return Status::Error("out of memory while reading the input");
+  } catch (const std::exception& e) {
+    return Status::Error(std::string("internal error: ") + e.what());
+  }
   if (!result.ok()) return result.status();
   return std::move(result.value().report);
 }

@@ -198,3 +198,30 @@ TEST_CASE("unified diffs match diff -u", "[diff]") {
         "--- x\n+++ y\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+c\n\\ No newline at end of file\n");
   CHECK(UnifiedDiff("", "a\n", "x", "y") == "--- x\n+++ y\n@@ -0,0 +1,1 @@\n+a\n");
 }
+
+TEST_CASE("a stream split at document markers rewrites to the same bytes and numbers", "[rewrite]") {
+  std::string doc =
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n"
+      "      containers: [{name: app, image: 'node:20'}]\n";
+  std::string stream = "# head\n";
+  for (int i = 0; i < 9; ++i) stream += (i ? "---\n" : "") + doc + "data: |\n  ---not-a-marker\n";
+  const auto whole = RewriteManifests(stream, {});
+  REQUIRE(whole.ok());
+  const auto pieces = SplitStream(stream, 4);
+  REQUIRE(pieces.size() == 4);
+  RewriteOutput joined;
+  std::string rejoined;
+  for (auto piece : pieces) {
+    rejoined += piece;
+    CHECK(piece.substr(0, 3) == (piece.data() == stream.data() ? "# h" : "---"));
+    auto part = RewriteManifests(piece, {});
+    REQUIRE(part.ok());
+    AppendPiece(joined, std::move(part).value());
+  }
+  CHECK(rejoined == stream);
+  CHECK(joined.text == whole.value().text);
+  CHECK(joined.documents == 9);
+  REQUIRE(joined.report.objects.size() == 9);
+  CHECK(joined.report.objects[8].document == 9);
+  CHECK(SplitStream("a: 1\n", 4).size() == 1);
+}

@@ -8,6 +8,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "traceassist/instrument/options.h"
 #include "traceassist/instrument/report.h"
@@ -18,6 +19,7 @@ namespace traceassist::instrument {
 struct RewriteOutput {
   std::string text;  // the rewritten stream (== input when nothing changed)
   Report report;
+  int documents = 0;  // documents in the stream
 };
 
 // Limits that keep hostile input bounded.
@@ -30,6 +32,16 @@ struct TextLimits {
 // document number, line and column (1-based); nothing is partially rewritten.
 Result<RewriteOutput> RewriteManifests(std::string_view input, const Options& options,
                                        const TextLimits& limits = {});
+
+// Splits a stream into at most `parts` consecutive pieces of similar size, each starting at a
+// document marker (`---` at the start of a line), so that each piece is a stream of whole documents
+// that can be rewritten on its own (in parallel, by the caller). Returns one piece when there is no
+// marker to split at.
+std::vector<std::string_view> SplitStream(std::string_view input, std::size_t parts);
+
+// Appends the result of the piece that follows `into` in the stream: text concatenated, document
+// numbers of `piece` shifted by the documents already in `into`.
+void AppendPiece(RewriteOutput& into, RewriteOutput piece);
 
 // Detection only: the report lists every workload and container, and the text is not produced.
 Result<Report> DetectManifests(std::string_view input, const Options& options,
