@@ -6,7 +6,9 @@
 //  3. the added annotation values are quoted strings;
 //  4. where the edited maps are block style, the line diff against the input only adds lines (only
 //     removes them for --remove), and added lines keep the input's CRLF line endings;
-//  5. a second run over the output is byte-identical and reports changes_made false.
+//  5. a second run over the output is byte-identical and reports changes_made false;
+//  6. where the rewrite only added lines to an input TraceAssist had not touched, `--remove` on the
+//     output gives back the input byte for byte (uninstrument removes exactly what was written).
 // The expected trees are built here from the report, independently of the library's own code.
 #include <algorithm>
 #include <filesystem>
@@ -315,6 +317,21 @@ void CheckProperties(const Case& c) {
   const auto rerun_report = nlohmann::json::parse(rerun.err, nullptr, false);
   REQUIRE_FALSE(rerun_report.is_discarded());
   CHECK(rerun_report.at("changes_made") == false);
+
+  // 6. Round trip through --remove.
+  if (!remove && block_style && !corrects_values &&
+      input.find("traceassist.io/managed") == std::string::npos) {
+    std::vector<std::string> undo{"instrument", "--remove"};
+    undo.insert(undo.end(), c.args.begin(), c.args.end());
+    undo.insert(undo.end(), {"--report", "json", "-"});
+    const auto removed = RunTraceassist(undo, {}, run.out);
+    INFO("--remove stderr: " << removed.err);
+    REQUIRE(removed.exit_code == 0);
+    std::vector<std::string> lost;
+    IsLineSubsequence(SplitLines(removed.out), SplitLines(input), &lost);
+    INFO("input lines missing after --remove: " << nlohmann::json(lost).dump());
+    CHECK(removed.out == input);
+  }
 }
 
 std::vector<Case> AllCases() {
@@ -322,6 +339,8 @@ std::vector<Case> AllCases() {
   for (const auto& f : ListFixtures()) cases.push_back({"fixture " + f.name, f.input, f.args});
   for (const auto& path : ListCorpusFiles()) {
     cases.push_back({"corpus " + path.filename().string(), path, {}});
+    cases.push_back({"corpus " + path.filename().string() + " (Go, nginx, init containers on)", path,
+                     {"--enable-go", "--enable-nginx", "--init-containers"}});
   }
   return cases;
 }

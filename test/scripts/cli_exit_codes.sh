@@ -23,6 +23,13 @@ expect_grep "$WORK/out" 'instrumentation.opentelemetry.io/inject-java: "true"' "
 expect_grep "$WORK/err" 'deployment/cart instrumented' "text report names deployment/cart"
 cp "$WORK/out" "$WORK/instrumented.yaml"
 
+# Repeatable options take one value each: the input after them is not swallowed.
+run "$TA" instrument --container-language cart=python "$WORK/app.yaml"
+expect_rc 0 "--container-language NAME=LANG followed by the input file"
+expect_grep "$WORK/out" 'inject-python: "true"' "--container-language applies"
+run "$TA" instrument --container-language cart=python --container-language other=java "$WORK/app.yaml"
+expect_rc 0 "--container-language given twice"
+
 run "$TA" instrument "$WORK/missing.yaml"
 expect_rc 1 "missing input file is an input error"
 expect_grep "$WORK/err" 'missing\.yaml' "error names the missing file"
