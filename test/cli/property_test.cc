@@ -7,7 +7,11 @@
 //  4. where the edited maps are block style, the line diff against the input only adds lines (only
 //     removes them for --remove), and added lines keep the input's CRLF line endings;
 //  5. a second run over the output is byte-identical and reports changes_made false;
-//  6. where the rewrite only added lines to an input TraceAssist had not touched, `--remove` on the
+//  6. the annotations on every pod template TraceAssist manages follow the annotations doc §0: no
+//     suffix-less inject key, no Operator marker names, container lists matching ^[a-zA-Z0-9-,]+$, the
+//     nginx key spelt inject-nginx-container-names, container-names never mixed with per-language lists,
+//     Go with an absolute otel-go-auto-target-exe, only valid musl/glibc values;
+//  7. where the rewrite only added lines to an input TraceAssist had not touched, `--remove` on the
 //     output gives back the input byte for byte (uninstrument removes exactly what was written).
 // The expected trees are built here from the report, independently of the library's own code.
 #include <algorithm>
@@ -226,6 +230,45 @@ bool BlockStyleAnnotations(const YAML::Node& object_node, const std::string& kin
   return true;
 }
 
+constexpr std::string_view kOperator = "instrumentation.opentelemetry.io/";
+
+// §0 rules over the final annotations of a template that carries traceassist.io/managed.
+void CheckAnnotationRules(const YAML::Node& annotations, const std::string& object) {
+  INFO("annotations of " << object);
+  std::vector<std::string> injects;
+  bool shared_names = false, language_names = false;
+  for (const auto& entry : annotations) {
+    const std::string key = entry.first.Scalar();
+    const std::string value = entry.second.IsScalar() ? entry.second.Scalar() : "";
+    if (key.rfind(kOperator, 0) != 0) continue;
+    const std::string name = key.substr(kOperator.size());
+    INFO(key << ": " << value);
+    CHECK(name != "inject");
+    CHECK(name != "nginx-container-names");
+    CHECK(name.find("default-auto-instrumentation") == std::string::npos);
+    CHECK(name.find("v1alpha1-fields") == std::string::npos);
+    if (name.rfind("inject-", 0) == 0 && name.find("container-names") == std::string::npos) {
+      injects.push_back(name);
+    }
+    if (name.size() >= 15 && name.compare(name.size() - 15, 15, "container-names") == 0) {
+      CHECK(!value.empty());
+      CHECK(value.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-,") ==
+            std::string::npos);
+      (name == "container-names" ? shared_names : language_names) = true;
+    }
+    if (name == "otel-python-platform") CHECK((value == "musl" || value == "glibc"));
+    if (name == "otel-dotnet-auto-runtime") {
+      CHECK((value == "linux-musl-x64" || value == "linux-x64"));
+    }
+    if (name == "otel-go-auto-target-exe") CHECK(value.rfind('/', 0) == 0);
+  }
+  if (injects.size() > 1) CHECK_FALSE(shared_names);  // mixed pods: per-language lists only
+  if (injects.size() == 1) CHECK((shared_names || language_names));  // always name the containers
+  if (std::find(injects.begin(), injects.end(), "inject-go") != injects.end()) {
+    CHECK(Has(annotations, std::string(kOperator) + "otel-go-auto-target-exe"));
+  }
+}
+
 void CheckProperties(const Case& c) {
   const std::string input = ReadFile(c.input);
   std::vector<std::string> args{"instrument"};
@@ -283,6 +326,16 @@ void CheckProperties(const Case& c) {
       if (!Has(out_metadata, "annotations")) metadata.remove("annotations");
       if (metadata.size() == 0 && !Has(out_template, "metadata")) target.remove("metadata");
     }
+  }
+  for (const auto& object : report.at("objects")) {
+    const std::string kind = object.at("kind").get<std::string>();
+    const std::string name = object.at("name").get<std::string>();
+    const int document = object.at("document").get<int>();
+    if (document < 1 || static_cast<std::size_t>(document) > out_docs.size()) continue;
+    YAML::Node node = FindObject(out_docs[document - 1], kind, name);
+    for (const auto& key : TemplatePath(kind)) node.reset(Get(node, key));
+    const YAML::Node annotations = Get(Get(node, "metadata"), "annotations");
+    if (Has(annotations, "traceassist.io/managed")) CheckAnnotationRules(annotations, kind + "/" + name);
   }
   for (std::size_t i = 0; i < want_docs.size(); ++i) {
     TreeComparer comparer;
