@@ -1,22 +1,23 @@
-// The parse-only baseline of bench/instrument-throughput: yaml-cpp's event parser (YAML::Parser with an
-// empty EventHandler) over a file's bytes held in memory, the least any YAML-reading tool must spend.
+// The parse-only baseline of bench/instrument-throughput: yaml-cpp's event parser (YAML::Parser
+// with an empty EventHandler) over a file's bytes held in memory, the least any YAML-reading tool
+// must spend.
 //
 // Usage: parse_only FILE [REPEATS]
 // prints "<bytes> <median wall seconds> <min wall seconds> <events> <median CPU seconds>"
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/yaml.h>
 
 namespace {
 
@@ -80,7 +81,7 @@ int main(int argc, char** argv) {
   }
   std::sort(seconds.begin(), seconds.end());
   std::sort(cpu_seconds.begin(), cpu_seconds.end());
-  std::printf("%zu %.6f %.6f %ld %.6f\n", bytes.size(), seconds[seconds.size() / 2], seconds.front(),
-              events, cpu_seconds[cpu_seconds.size() / 2]);
+  std::printf("%zu %.6f %.6f %ld %.6f\n", bytes.size(), seconds[seconds.size() / 2],
+              seconds.front(), events, cpu_seconds[cpu_seconds.size() / 2]);
   return 0;
 }

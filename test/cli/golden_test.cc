@@ -1,14 +1,13 @@
-// Golden tests: every test/data/<case>.input.* is run through the real `traceassist instrument` binary
-// (with the case's .args) and its stdout is compared byte for byte with <case>.golden.*, its JSON
-// report (stderr, `--report json`) by parsed JSON with <case>.report.json.
-// UPDATE_GOLDEN=1 rewrites the golden files instead; review their diff before committing.
+// Golden tests: every test/data/<case>.input.* is run through the real `traceassist instrument`
+// binary (with the case's .args) and its stdout is compared byte for byte with <case>.golden.*, its
+// JSON report (stderr, `--report json`) by parsed JSON with <case>.report.json. UPDATE_GOLDEN=1
+// rewrites the golden files instead; review their diff before committing.
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
-#include <string>
-
-#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "test_support.h"
 
@@ -29,7 +28,8 @@ std::string FirstDifference(const std::string& want, const std::string& got) {
   const int line = 1 + static_cast<int>(std::count(want.begin(), want.begin() + from, '\n'));
   auto excerpt = [&](const std::string& s) {
     const std::size_t end = s.find('\n', i);
-    return nlohmann::json(s.substr(from, (end == std::string::npos ? s.size() : end) - from)).dump();
+    return nlohmann::json(s.substr(from, (end == std::string::npos ? s.size() : end) - from))
+        .dump();
   };
   return "first difference at byte " + std::to_string(i) + ", line " + std::to_string(line) +
          "\n  golden: " + excerpt(want) + "\n  actual: " + excerpt(got);

@@ -1,29 +1,31 @@
 // Properties of `traceassist instrument` over every golden fixture and every shared corpus file:
 //  1. the output re-parses (yaml-cpp LoadAll; JSON input stays valid JSON);
-//  2. the parsed output equals the parsed input plus exactly the reported annotations_added and minus
-//     annotations_removed on each reported object's pod template (structural comparison that follows
-//     aliases once: a visited set keyed by source positions);
+//  2. the parsed output equals the parsed input plus exactly the reported annotations_added and
+//  minus
+//     annotations_removed on each reported object's pod template (structural comparison that
+//     follows aliases once: a visited set keyed by source positions);
 //  3. the added annotation values are quoted strings;
 //  4. where the edited maps are block style, the line diff against the input only adds lines (only
 //     removes them for --remove), and added lines keep the input's CRLF line endings;
 //  5. a second run over the output is byte-identical and reports changes_made false;
 //  6. the annotations on every pod template TraceAssist manages follow the annotations doc §0: no
-//     suffix-less inject key, no Operator marker names, container lists matching ^[a-zA-Z0-9-,]+$, the
-//     nginx key spelt inject-nginx-container-names, container-names never mixed with per-language lists,
-//     Go with an absolute otel-go-auto-target-exe, only valid musl/glibc values;
+//     suffix-less inject key, no Operator marker names, container lists matching ^[a-zA-Z0-9-,]+$,
+//     the nginx key spelt inject-nginx-container-names, container-names never mixed with
+//     per-language lists, Go with an absolute otel-go-auto-target-exe, only valid musl/glibc
+//     values;
 //  7. where the rewrite only added lines to an input TraceAssist had not touched, `--remove` on the
 //     output gives back the input byte for byte (uninstrument removes exactly what was written).
 // The expected trees are built here from the report, independently of the library's own code.
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <tuple>
 #include <vector>
-
-#include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
-#include <yaml-cpp/yaml.h>
 
 #include "test_support.h"
 
@@ -95,9 +97,10 @@ std::vector<std::string> RemovedAnnotations(const nlohmann::json& object) {
   return removed;
 }
 
-// Structural equality of `want` (the expected tree) and `got` (the parsed output). Scalars compare by
-// value, and by tag where `want` came from the input text; a synthesized scalar (an added annotation
-// value) must be a quoted string in the output. Map entries match by key regardless of position.
+// Structural equality of `want` (the expected tree) and `got` (the parsed output). Scalars compare
+// by value, and by tag where `want` came from the input text; a synthesized scalar (an added
+// annotation value) must be a quoted string in the output. Map entries match by key regardless of
+// position.
 class TreeComparer {
  public:
   bool Equal(const YAML::Node& want, const YAML::Node& got, const std::string& path) {
@@ -117,14 +120,15 @@ class TreeComparer {
       case YAML::NodeType::Map:
         break;
     }
-    // Aliases share nodes: compare each (want, got) pair of source nodes once. This also ends cycles.
+    // Aliases share nodes: compare each (want, got) pair of source nodes once. This also ends
+    // cycles.
     if (want.Mark().pos >= 0 && got.Mark().pos >= 0 &&
         !visited_.emplace(want.Mark().pos, got.Mark().pos, static_cast<int>(want.Type())).second) {
       return true;
     }
     if (want.size() != got.size()) {
-      return Fail(path, "size " + std::to_string(want.size()) + " became " +
-                            std::to_string(got.size()));
+      return Fail(path,
+                  "size " + std::to_string(want.size()) + " became " + std::to_string(got.size()));
     }
     if (want.IsSequence()) {
       for (std::size_t i = 0; i < want.size(); ++i) {
@@ -202,7 +206,8 @@ struct Case {
 };
 
 // Whether the rewrite of `object_node` can be a pure insertion of lines: the maps on the way to the
-// annotations are block style and `annotations:` is absent, a block map or an empty (implicit) null.
+// annotations are block style and `annotations:` is absent, a block map or an empty (implicit)
+// null.
 bool BlockStyleAnnotations(const YAML::Node& object_node, const std::string& kind,
                            std::string_view input, std::size_t mark_offset) {
   YAML::Node node = object_node;
@@ -219,7 +224,8 @@ bool BlockStyleAnnotations(const YAML::Node& object_node, const std::string& kin
     if (!entry.first.IsScalar() || entry.first.Scalar() != "annotations") continue;
     if (entry.second.IsMap()) return entry.second.Style() != YAML::EmitterStyle::Flow;
     if (!entry.second.IsNull()) return false;
-    // `annotations:` followed by nothing but a comment is an implicit null: lines can be added below.
+    // `annotations:` followed by nothing but a comment is an implicit null: lines can be added
+    // below.
     const std::size_t key_at = static_cast<std::size_t>(entry.first.Mark().pos) + mark_offset;
     const std::size_t colon = input.find(':', key_at);
     const std::size_t eol = input.find('\n', colon);
@@ -252,7 +258,8 @@ void CheckAnnotationRules(const YAML::Node& annotations, const std::string& obje
     }
     if (name.size() >= 15 && name.compare(name.size() - 15, 15, "container-names") == 0) {
       CHECK(!value.empty());
-      CHECK(value.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-,") ==
+      CHECK(value.find_first_not_of(
+                "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-,") ==
             std::string::npos);
       (name == "container-names" ? shared_names : language_names) = true;
     }
@@ -335,7 +342,8 @@ void CheckProperties(const Case& c) {
     YAML::Node node = FindObject(out_docs[document - 1], kind, name);
     for (const auto& key : TemplatePath(kind)) node.reset(Get(node, key));
     const YAML::Node annotations = Get(Get(node, "metadata"), "annotations");
-    if (Has(annotations, "traceassist.io/managed")) CheckAnnotationRules(annotations, kind + "/" + name);
+    if (Has(annotations, "traceassist.io/managed"))
+      CheckAnnotationRules(annotations, kind + "/" + name);
   }
   for (std::size_t i = 0; i < want_docs.size(); ++i) {
     TreeComparer comparer;
@@ -392,7 +400,8 @@ std::vector<Case> AllCases() {
   for (const auto& f : ListFixtures()) cases.push_back({"fixture " + f.name, f.input, f.args});
   for (const auto& path : ListCorpusFiles()) {
     cases.push_back({"corpus " + path.filename().string(), path, {}});
-    cases.push_back({"corpus " + path.filename().string() + " (Go, nginx, init containers on)", path,
+    cases.push_back({"corpus " + path.filename().string() + " (Go, nginx, init containers on)",
+                     path,
                      {"--enable-go", "--enable-nginx", "--init-containers"}});
   }
   return cases;

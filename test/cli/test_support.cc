@@ -66,7 +66,8 @@ ProcessResult RunTraceassist(const std::vector<std::string>& args, const fs::pat
   pid_t pid = 0;
   const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("posix_spawn " + argv_strings[0] + ": " + std::strerror(rc));
+  if (rc != 0)
+    throw std::runtime_error("posix_spawn " + argv_strings[0] + ": " + std::strerror(rc));
 
   int status = 0;
   while (waitpid(pid, &status, 0) < 0) {

@@ -1,5 +1,5 @@
-// Helpers shared by the CLI tests: run the real `traceassist` binary, read and write files, list the
-// golden fixtures in test/data. Not thread-safe (tests run sequentially).
+// Helpers shared by the CLI tests: run the real `traceassist` binary, read and write files, list
+// the golden fixtures in test/data. Not thread-safe (tests run sequentially).
 #pragma once
 
 #include <filesystem>
@@ -24,9 +24,9 @@ ProcessResult RunTraceassist(const std::vector<std::string>& args,
 std::string ReadFile(const std::filesystem::path& path);  // throws when it cannot be read
 void WriteFile(const std::filesystem::path& path, const std::string& data);
 
-// One golden case: test/data/<name>.input.{yaml,json} with optional <name>.args (one CLI argument per
-// line; "@DATA@" is replaced by the data directory), and the expected <name>.golden.{yaml,json} and
-// <name>.report.json.
+// One golden case: test/data/<name>.input.{yaml,json} with optional <name>.args (one CLI argument
+// per line; "@DATA@" is replaced by the data directory), and the expected <name>.golden.{yaml,json}
+// and <name>.report.json.
 struct Fixture {
   std::string name;
   std::filesystem::path input;
@@ -41,8 +41,9 @@ std::vector<Fixture> ListFixtures();
 // Every file of the shared corpus (TRACEASSIST_CORPUS_DIR/files), sorted; empty when it is absent.
 std::vector<std::filesystem::path> ListCorpusFiles();
 
-// The arguments of `traceassist instrument` for a fixture: its args, `--report json`, the input name
-// (relative: the binary runs in the data directory so reports carry no machine-specific paths).
+// The arguments of `traceassist instrument` for a fixture: its args, `--report json`, the input
+// name (relative: the binary runs in the data directory so reports carry no machine-specific
+// paths).
 std::vector<std::string> InstrumentArgs(const Fixture& fixture);
 
 }  // namespace traceassist::testing
