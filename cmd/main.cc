@@ -1,6 +1,8 @@
 // traceassist: the command line. Subcommands live in *_command.cc; this file only wires them.
 #include <cstdio>
 #include <exception>
+#include <iostream>
+#include <new>
 
 #include <CLI/CLI.hpp>
 
@@ -19,6 +21,14 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return traceassist::cmd::kExitUsage;  // every usage error is exit 2, whatever CLI11's own code
+  } catch (const std::bad_alloc&) {
+    // A huge input can exhaust memory outside the library (reading it, joining the output): report it
+    // as an input error instead of aborting.
+    std::cerr << "traceassist: out of memory (the input is too large for the memory available)\n";
+    return traceassist::cmd::kExitInputError;
+  } catch (const std::exception& e) {
+    std::cerr << "traceassist: internal error: " << e.what() << '\n';
+    return traceassist::cmd::kExitInputError;
   }
   return exit_code;
 }
