@@ -8,6 +8,14 @@
 FAILURES=${FAILURES:-0}
 LIMIT_KIB=${LIMIT_KIB:-524288}
 TIME_LIMIT_S=${TIME_LIMIT_S:-10}
+# A sanitizer build reserves terabytes of shadow address space and runs several times slower: it gets
+# no address-space limit and 5x the time (it checks memory errors, the Release build checks bounds).
+SANITIZED=0
+if ldd "$BIN" 2>/dev/null | grep -q 'libasan\|libtsan\|libubsan'; then
+  SANITIZED=1
+  LIMIT_KIB=unlimited
+  TIME_LIMIT_S=$((TIME_LIMIT_S * 5))
+fi
 
 bounded_instrument() {
   local name=$1 file=$2
