@@ -1,4 +1,5 @@
 // traceassist: the command line. Subcommands live in *_command.cc; this file only wires them.
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -9,6 +10,9 @@
 #include "commands.h"
 
 int main(int argc, char** argv) {
+  // Over a file-size limit (ulimit -f), write() then fails with EFBIG and the in-place writer removes
+  // its temporary file and reports it; the default SIGXFSZ would kill the process mid-write instead.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"TraceAssist: OpenTelemetry auto-instrumentation annotations for Kubernetes workloads"};
   app.set_version_flag("--version", std::string("traceassist ") + TRACEASSIST_VERSION);
   app.require_subcommand(1);
