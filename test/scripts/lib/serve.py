@@ -1,4 +1,4 @@
-"""Test support for the hardening scripts: runs the real `traceassist serve` on ephemeral ports (the
+"""Test support for the hardening scripts (and bench/soak): runs the real `traceassist serve` on ephemeral ports (the
 bound ports are read from its "listening" log line), raw and TLS connections, and result lines.
 
 Used by test/scripts/abusive_clients.sh, faults_serve.sh and bench/soak. Standard library only.
@@ -153,6 +153,72 @@ def request(port, method="GET", path="/health", body=None, headers=None, timeout
         return status, hdrs, rbody, time.monotonic() - start
     finally:
         s.close()
+
+
+class Load:
+    """`clients` keep-alive clients POSTing `body` (default: an instrument request) to `path` until
+    stop(); counts complete answers by status, and requests that were sent but never (or only partly)
+    answered. `port` may be changed while running (a restarted server)."""
+
+    def __init__(self, port, clients=16, tls=None, path="/workflow/instrument", body=None):
+        self.port, self.tls, self.path = port, tls, path
+        self.body = (body or instrument_body()).encode()
+        self.counts = {}
+        self.cut = 0
+        self.refused = 0
+        self.latencies = []
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.threads = [threading.Thread(target=self.run, daemon=True) for _ in range(clients)]
+        for t in self.threads:
+            t.start()
+
+    def run(self):
+        req = (f"POST {self.path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+               f"Content-Length: {len(self.body)}\r\n\r\n").encode() + self.body
+        s = None
+        while not self.stopping.is_set():
+            try:
+                if s is None:
+                    s = connect(self.port, timeout=10)
+                    if self.tls:
+                        s = self.tls.wrap_socket(s, server_hostname="localhost")
+            except OSError:
+                with self.lock:
+                    self.refused += 1
+                s = None
+                time.sleep(0.02)
+                continue
+            start = time.monotonic()
+            try:
+                s.sendall(req)
+                status, headers, rbody = read_response(s, timeout=15)
+            except (OSError, ValueError, IndexError):
+                status, headers = None, {}
+            if status is None:
+                with self.lock:
+                    self.cut += 1
+            else:
+                with self.lock:
+                    self.counts[status] = self.counts.get(status, 0) + 1
+                    self.latencies.append(time.monotonic() - start)
+            if status is None or headers.get("connection") == "close":
+                s.close()
+                s = None
+        if s:
+            s.close()
+
+    def stop(self):
+        self.stopping.set()
+        for t in self.threads:
+            t.join(30)
+        return self
+
+    def ok(self):
+        return self.counts.get(200, 0)
+
+    def non2xx(self):
+        return sum(v for k, v in self.counts.items() if not 200 <= k < 300)
 
 
 def percentile(values, p):
