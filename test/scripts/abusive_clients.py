@@ -282,12 +282,65 @@ def overload(srv, clients=256, seconds=10):
     return shed
 
 
+def hostile_manifests(srv):
+    """yaml-cpp traps through the API and the webhook (§1.5, §1.6): nesting at the guard and far beyond
+    it, an alias bomb and a self-referencing anchor, a stray ',' (endless parse in yaml-cpp 0.7), and a
+    100k-deep JSON AdmissionReview. Each must be answered quickly and the server must stay up."""
+    import json
+    bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]\n" for i in range(1, 30))
+    cases = {
+        "nesting 400": ("[" * 400 + "]" * 400, 200),
+        "nesting 100k": ("[" * 100000, 400),
+        "alias bomb 9^30": (bomb, 200),
+        "self-referencing anchor": ("a: &a [*a]\nb: &m {k: *m}\n", 200),
+        "stray comma": (",\n", 400),
+    }
+    for name, (manifest, want) in cases.items():
+        status, _, body, took = request(srv.port, "POST", "/workflow/instrument",
+                                        json.dumps({"manifest_content": manifest}), timeout=15)
+        R.check(f"API, {name}: {want} within 2 s", status == want and took < 2.0, f"status {status}, {took:.2f}s")
+        R.result(f"API manifest: {name}", f"status {status} in {took * 1000:.0f} ms", f"{want}, < 2 s, no crash")
+    deep = '{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","object":' + \
+        "[" * 100000 + "]" * 100000 + "}}"
+    status, _, _, took = request(srv.tls_port, "POST", "/mutate", deep, tls=TLS, timeout=15)
+    R.check("webhook, 100k-deep JSON: answered within 2 s", status is not None and took < 2.0,
+            f"status {status}, {took:.2f}s")
+    R.result("webhook AdmissionReview nested 100k deep", f"status {status} in {took * 1000:.0f} ms", "answered, < 2 s")
+    R.check("hostile manifests: the server is alive", srv.alive() and health_ok(srv.port)[0])
+
+
+def form_urlencoded_and_nagle(srv):
+    """§2.0: cpp-httplib refuses x-www-form-urlencoded bodies over 8 KiB whatever the limit (curl --data
+    sends that type); §2.8: Nagle adds ~40 ms per keep-alive request unless TCP_NODELAY is set."""
+    import json
+    body = json.dumps({"manifest_content": "# pad\n" * 2000 + "apiVersion: v1\nkind: ConfigMap\n"})
+    status, _, _, _ = request(srv.port, "POST", "/workflow/instrument", body,
+                              headers={"Content-Type": "application/x-www-form-urlencoded"})
+    R.check(f"a {len(body)}-byte JSON body sent as x-www-form-urlencoded (curl --data) is answered 200",
+            status == 200, f"status {status}")
+    s = connect(srv.port)
+    times = []
+    for _ in range(50):
+        t0 = time.monotonic()
+        s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        read_response(s, timeout=5)
+        times.append(time.monotonic() - t0)
+    s.close()
+    median = sorted(times)[len(times) // 2]
+    R.check("keep-alive requests: median < 20 ms (Nagle off)", median < 0.020, f"median {median * 1000:.1f} ms")
+    R.result("50 sequential keep-alive requests", f"median {median * 1000:.1f} ms; form-urlencoded {len(body)} B -> "
+             f"{status}", "median < 20 ms (Nagle: ~40 ms); 200")
+
+
 def main():
     env = {"TRACEASSIST_LOG_LEVEL": "warn", "TRACEASSIST_MAX_BODY_BYTES": str(1 << 20),
            "TRACEASSIST_READ_TIMEOUT_MS": "2000"}
     with Server(BIN, env=env, tls=(CERT, KEY)) as srv:
         print(f"serve: HTTP {srv.port}, HTTPS {srv.tls_port}", flush=True)
         chunked_over_limit(srv)
+        hostile_manifests(srv)
+        form_urlencoded_and_nagle(srv)
         odd_urls(srv)
         pipelining(srv)
         plain_http_to_tls(srv)
