@@ -107,6 +107,10 @@ else
 fi
 check "the missing-token failure names the status" grep -q '^::error::TraceAssist answered HTTP 401' "$work/step.out"
 
+kill -TERM "$server_pid"  # request lines are written in batches: stop it to have them all
+wait "$server_pid" || true
+server_pid=
+check "the server logged the requests" grep -q '"msg":"request".*"status":401' "$work/server.log"
 check "the server log holds neither the token nor the manifest" \
   bash -c "! grep -q -e '$token' -e 'eclipse-temurin' -e 'ünïcødé' '$work/server.log'"
 
