@@ -1,10 +1,10 @@
-// `traceassist certs`: a CA and a server certificate for the webhook, written to a directory, and the
-// base64 CA bundle for the webhook configuration's caBundle on stdout.
+// `traceassist certs`: a CA and a server certificate for the webhook, written to a directory, and
+// the base64 CA bundle for the webhook configuration's caBundle on stdout.
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <memory>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "commands.h"
 #include "traceassist/webhook/cert_gen.h"
@@ -19,9 +19,11 @@ void RegisterCertsCommand(CLI::App& app, int& exit_code) {
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* certs = app.add_subcommand(
-      "certs", "Write a CA and a TLS certificate for the webhook Service (DIR/ca.crt, tls.crt, tls.key)");
+      "certs",
+      "Write a CA and a TLS certificate for the webhook Service (DIR/ca.crt, tls.crt, tls.key)");
   certs->add_option("--service", flags->request.service, "Service name of the webhook")->required();
-  certs->add_option("--namespace", flags->request.namespace_, "Namespace of the Service")->required();
+  certs->add_option("--namespace", flags->request.namespace_, "Namespace of the Service")
+      ->required();
   certs->add_option("--out", flags->out_dir, "Directory to write the files to (created if missing)")
       ->required();
   certs->add_option("--days", flags->request.days, "Validity in days (1-3650)")
@@ -42,10 +44,11 @@ void RegisterCertsCommand(CLI::App& app, int& exit_code) {
       exit_code = kExitInputError;
       return;
     }
-    fmt::print(stderr, "wrote {0}/ca.crt, {0}/tls.crt, {0}/tls.key (DNS names: {1}); caBundle:\n",
-               flags->out_dir,
-               fmt::join(webhook::WebhookDnsNames(flags->request.service, flags->request.namespace_),
-                         ", "));
+    fmt::print(
+        stderr, "wrote {0}/ca.crt, {0}/tls.crt, {0}/tls.key (DNS names: {1}); caBundle:\n",
+        flags->out_dir,
+        fmt::join(webhook::WebhookDnsNames(flags->request.service, flags->request.namespace_),
+                  ", "));
     fmt::print("{}\n", webhook::CaBundleBase64(generated.value()));
   });
 }

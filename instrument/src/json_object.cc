@@ -48,18 +48,24 @@ json MakeJsonPatch(const json& object, const Decision& decision) {
   const std::string kind = StringMember(object, "kind");
   if (!IsWorkloadKind(kind)) return patch;
 
-  // Walk to the pod template, then to its metadata and annotations. Every parent that is missing (or
-  // null) is added as an empty map first: an `add` under a missing parent makes the API server reject
-  // the request even with failurePolicy Ignore.
+  // Walk to the pod template, then to its metadata and annotations. Every parent that is missing
+  // (or null) is added as an empty map first: an `add` under a missing parent makes the API server
+  // reject the request even with failurePolicy Ignore.
   std::string pointer;
+  std::string metadata_pointer;
   const json* node = &object;
+  const json* metadata = nullptr;  // the template's metadata map when it exists
   std::vector<std::string_view> steps = PodTemplatePath(kind);
   steps.push_back("metadata");
   steps.push_back("annotations");
-  for (std::string_view step : steps) {
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    if (i + 1 == steps.size()) {
+      metadata_pointer = pointer;
+      metadata = node;
+    }
     pointer += '/';
-    pointer += EscapePointerToken(step);
-    const json* child = node != nullptr ? Member(*node, step) : nullptr;
+    pointer += EscapePointerToken(steps[i]);
+    const json* child = node != nullptr ? Member(*node, steps[i]) : nullptr;
     if (child == nullptr || child->is_null()) {
       patch.push_back({{"op", "add"}, {"path", pointer}, {"value", json::object()}});
       node = nullptr;  // everything below is new
@@ -71,6 +77,23 @@ json MakeJsonPatch(const json& object, const Decision& decision) {
   }
 
   const json* annotations = node;  // null when the map was just added
+  bool all_removed = annotations != nullptr && !annotations->empty() && decision.set.empty();
+  if (all_removed) {
+    for (const auto& entry : annotations->items()) {
+      if (std::find(decision.remove.begin(), decision.remove.end(), entry.key()) ==
+          decision.remove.end()) {
+        all_removed = false;
+        break;
+      }
+    }
+  }
+  if (all_removed) {
+    // Every annotation was ours: remove the map, and the metadata when that was all it held, as
+    // the CLI does, so removal restores the template TraceAssist found.
+    const bool metadata_only_annotations = metadata != nullptr && metadata->size() == 1;
+    return json::array(
+        {{{"op", "remove"}, {"path", metadata_only_annotations ? metadata_pointer : pointer}}});
+  }
   const std::string prefix = pointer + '/';
   for (const auto& [key, value] : decision.set) {
     const bool exists = annotations != nullptr && annotations->contains(key);

@@ -1,10 +1,10 @@
 // ViewFromJson and MakeJsonPatch: the webhook's view of an object and the patch that must apply to
-// exactly that object. Patches are applied with nlohmann's RFC 6902 implementation, which (like the API
-// server's evanphx/json-patch) refuses an `add` under a missing parent.
+// exactly that object. Patches are applied with nlohmann's RFC 6902 implementation, which (like the
+// API server's evanphx/json-patch) refuses an `add` under a missing parent.
+#include "traceassist/instrument/json_object.h"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
-
-#include "traceassist/instrument/json_object.h"
 
 namespace {
 
@@ -64,7 +64,8 @@ TEST_CASE("ViewFromJson reads a Deployment's pod template", "[json_object]") {
   CHECK(app.image == "eclipse-temurin:21-jre");
   CHECK(app.role == ContainerRole::kContainer);
   CHECK(app.command == std::vector<std::string>{"java"});
-  CHECK(app.args == std::vector<std::string>{"-jar", "/app.jar", "7"});  // a number reads as its text
+  CHECK(app.args ==
+        std::vector<std::string>{"-jar", "/app.jar", "7"});  // a number reads as its text
   REQUIRE(app.env.size() == 2);
   CHECK(app.env[0].name == "JAVA_TOOL_OPTIONS");
   CHECK(app.env[0].value_from);
@@ -101,16 +102,14 @@ TEST_CASE("ViewFromJson: Pods, generateName, CronJobs and malformed objects", "[
     CHECK(view.containers[0].image == "python:3.12");
   }
   SECTION("malformed or foreign objects have no template") {
-    for (const char* text : {
-             R"({"kind": "Deployment", "metadata": {"name": "x"}})",
-             R"({"kind": "Deployment", "spec": {"template": []}})",
-             R"({"kind": "Deployment", "spec": {"template": {"spec": "x"}}})",
-             R"({"kind": "Deployment", "spec": {"template": {"spec": {"containers": {}}}}})",
-             R"({"kind": "CronJob", "spec": {"template": {"spec": {"containers": []}}}})",
-             R"({"kind": "ConfigMap", "data": {"a": "b"}})",
-             R"({"metadata": {"name": "no-kind"}})",
-             R"([1, 2])",
-             R"("text")"}) {
+    for (const char* text :
+         {R"({"kind": "Deployment", "metadata": {"name": "x"}})",
+          R"({"kind": "Deployment", "spec": {"template": []}})",
+          R"({"kind": "Deployment", "spec": {"template": {"spec": "x"}}})",
+          R"({"kind": "Deployment", "spec": {"template": {"spec": {"containers": {}}}}})",
+          R"({"kind": "CronJob", "spec": {"template": {"spec": {"containers": []}}}})",
+          R"({"kind": "ConfigMap", "data": {"a": "b"}})", R"({"metadata": {"name": "no-kind"}})",
+          R"([1, 2])", R"("text")"}) {
       INFO(text);
       CHECK_FALSE(ViewFromJson(json::parse(text)).has_template);
     }
@@ -120,8 +119,9 @@ TEST_CASE("ViewFromJson: Pods, generateName, CronJobs and malformed objects", "[
 TEST_CASE("MakeJsonPatch escapes keys and chooses add, replace and remove", "[json_object]") {
   json object = Deployment();
   auto patch = MakeJsonPatch(
-      object, SetDecision({{"instrumentation.opentelemetry.io/inject-java", "true"}, {"a/b~c", "y"}},
-                          {"keep", "absent-key"}));
+      object,
+      SetDecision({{"instrumentation.opentelemetry.io/inject-java", "true"}, {"a/b~c", "y"}},
+                  {"keep", "absent-key"}));
   CHECK(patch == json::parse(R"([
     {"op": "add", "path": "/spec/template/metadata/annotations/instrumentation.opentelemetry.io~1inject-java", "value": "true"},
     {"op": "replace", "path": "/spec/template/metadata/annotations/a~1b~0c", "value": "y"},
@@ -143,25 +143,31 @@ TEST_CASE("MakeJsonPatch adds missing parent maps first", "[json_object]") {
     const char* template_path;
     int parent_ops;
   };
-  for (const Case& c : {
-           Case{"template without metadata",
-                R"({"kind": "Deployment", "spec": {"template": {"spec": {"containers": []}}}})",
-                "/spec/template", 2},
-           Case{"metadata without annotations",
-                R"({"kind": "StatefulSet", "spec": {"template": {"metadata": {"labels": {"a": "b"}}, "spec": {}}}})",
-                "/spec/template", 1},
-           Case{"annotations: null",
-                R"({"kind": "DaemonSet", "spec": {"template": {"metadata": {"annotations": null}, "spec": {}}}})",
-                "/spec/template", 1},
-           Case{"empty annotations", R"({"kind": "Job", "spec": {"template": {"metadata": {"annotations": {}}, "spec": {}}}})",
-                "/spec/template", 0},
-           Case{"CronJob template without metadata",
-                R"({"kind": "CronJob", "spec": {"jobTemplate": {"spec": {"template": {"spec": {}}}}}})",
-                "/spec/jobTemplate/spec/template", 2},
-           Case{"Pod without metadata", R"({"kind": "Pod", "spec": {"containers": []}})", "", 2},
-           Case{"Pod with generateName only", R"({"kind": "Pod", "metadata": {"generateName": "p-"}, "spec": {}})",
-                "", 1},
-       }) {
+  for (
+      const Case& c : {
+          Case{"template without metadata",
+               R"({"kind": "Deployment", "spec": {"template": {"spec": {"containers": []}}}})",
+               "/spec/template", 2},
+          Case{
+              "metadata without annotations",
+              R"({"kind": "StatefulSet", "spec": {"template": {"metadata": {"labels": {"a": "b"}}, "spec": {}}}})",
+              "/spec/template", 1},
+          Case{
+              "annotations: null",
+              R"({"kind": "DaemonSet", "spec": {"template": {"metadata": {"annotations": null}, "spec": {}}}})",
+              "/spec/template", 1},
+          Case{
+              "empty annotations",
+              R"({"kind": "Job", "spec": {"template": {"metadata": {"annotations": {}}, "spec": {}}}})",
+              "/spec/template", 0},
+          Case{
+              "CronJob template without metadata",
+              R"({"kind": "CronJob", "spec": {"jobTemplate": {"spec": {"template": {"spec": {}}}}}})",
+              "/spec/jobTemplate/spec/template", 2},
+          Case{"Pod without metadata", R"({"kind": "Pod", "spec": {"containers": []}})", "", 2},
+          Case{"Pod with generateName only",
+               R"({"kind": "Pod", "metadata": {"generateName": "p-"}, "spec": {}})", "", 1},
+      }) {
     INFO(c.name);
     json object = json::parse(c.object);
     json patch = MakeJsonPatch(object, decision);
@@ -186,5 +192,40 @@ TEST_CASE("MakeJsonPatch returns an empty array when nothing changes", "[json_ob
   json odd = json::parse(R"({"kind": "Pod", "metadata": {"annotations": "text"}, "spec": {}})");
   CHECK(MakeJsonPatch(odd, SetDecision({{"k", "v"}})) == json::array());
   // Not a workload.
-  CHECK(MakeJsonPatch(json::parse(R"({"kind": "Service"})"), SetDecision({{"k", "v"}})) == json::array());
+  CHECK(MakeJsonPatch(json::parse(R"({"kind": "Service"})"), SetDecision({{"k", "v"}})) ==
+        json::array());
+}
+
+TEST_CASE("MakeJsonPatch removes emptied annotations and metadata like the CLI", "[json_object]") {
+  const auto remove_ours =
+      SetDecision({}, {"instrumentation.opentelemetry.io/inject-java", "traceassist.io/managed"});
+  SECTION("metadata holds only our annotations: the metadata goes") {
+    json object = json::parse(R"({"kind": "Deployment", "spec": {"template": {
+        "metadata": {"annotations": {"instrumentation.opentelemetry.io/inject-java": "true",
+                                     "traceassist.io/managed": "inject-java"}},
+        "spec": {}}}})");
+    json patch = MakeJsonPatch(object, remove_ours);
+    CHECK(patch == json::parse(R"([{"op": "remove", "path": "/spec/template/metadata"}])"));
+    CHECK(object.patch(patch)["spec"]["template"] == json::parse(R"({"spec": {}})"));
+  }
+  SECTION("metadata holds labels too: only the annotations go") {
+    json object = json::parse(R"({"kind": "CronJob", "spec": {"jobTemplate": {"spec": {"template": {
+        "metadata": {"labels": {"a": "b"}, "annotations": {"traceassist.io/managed": "inject-java"}},
+        "spec": {}}}}}})");
+    json patch = MakeJsonPatch(object, remove_ours);
+    CHECK(
+        patch ==
+        json::parse(
+            R"([{"op": "remove", "path": "/spec/jobTemplate/spec/template/metadata/annotations"}])"));
+    CHECK(object.patch(patch)["spec"]["jobTemplate"]["spec"]["template"]["metadata"] ==
+          json::parse(R"({"labels": {"a": "b"}})"));
+  }
+  SECTION("a user annotation stays: keys are removed one by one") {
+    json object = json::parse(R"({"kind": "Pod", "metadata": {"name": "p", "annotations": {
+        "traceassist.io/managed": "inject-java", "team": "a"}}, "spec": {}})");
+    json patch = MakeJsonPatch(object, remove_ours);
+    CHECK(patch ==
+          json::parse(
+              R"([{"op": "remove", "path": "/metadata/annotations/traceassist.io~1managed"}])"));
+  }
 }

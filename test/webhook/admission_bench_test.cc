@@ -13,7 +13,8 @@
 namespace {
 
 // A Deployment as the API server sends it on CREATE: defaulted fields and managedFields included.
-constexpr const char* kTypicalReview = R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview",
+constexpr const char* kTypicalReview =
+    R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview",
 "request":{"uid":"705ab4f5-6393-11e8-b7cc-42010a800002","kind":{"group":"apps","version":"v1","kind":"Deployment"},
 "resource":{"group":"apps","version":"v1","resource":"deployments"},"namespace":"shop","operation":"CREATE",
 "userInfo":{"username":"kubernetes-admin","groups":["system:masters","system:authenticated"]},"dryRun":false,
@@ -51,7 +52,8 @@ TEST_CASE("handler time per review", "[.bench]") {
   }
   std::sort(micros.begin(), micros.end());
   auto at = [&](double q) { return micros[static_cast<std::size_t>(q * (micros.size() - 1))]; };
-  std::printf("handler: %d reviews of a %zu-byte Deployment, median %.1f us, p99 %.1f us, max %.1f us\n",
-              kRuns, body.size(), at(0.5), at(0.99), micros.back());
+  std::printf(
+      "handler: %d reviews of a %zu-byte Deployment, median %.1f us, p99 %.1f us, max %.1f us\n",
+      kRuns, body.size(), at(0.5), at(0.99), micros.back());
   CHECK(at(0.5) <= 100.0);
 }

@@ -1,12 +1,12 @@
 // HandleAdmission: the AdmissionReview contract as the API server checks it (version and kind echo,
-// uid, patch and patchType together, base64, a patch that applies to the exact object), the kinds and
-// operations handled, warnings, audit mode, dry run, undecodable bodies and the fail-open path.
+// uid, patch and patchType together, base64, a patch that applies to the exact object), the kinds
+// and operations handled, warnings, audit mode, dry run, undecodable bodies and the fail-open path.
+#include "traceassist/webhook/admission.h"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
-
-#include "traceassist/webhook/admission.h"
 
 namespace {
 
@@ -57,16 +57,18 @@ json Review(json object, std::string operation = "CREATE",
   const std::string kind = object.value("kind", "");
   const std::string group_version = object.value("apiVersion", "v1");
   const auto slash = group_version.find('/');
-  json gvk = {{"group", slash == std::string::npos ? "" : group_version.substr(0, slash)},
-              {"version", slash == std::string::npos ? group_version : group_version.substr(slash + 1)},
-              {"kind", kind}};
-  json request = {{"uid", "705ab4f5-6393-11e8-b7cc-42010a800002"},
-                  {"kind", gvk},
-                  {"resource", {{"group", gvk["group"]}, {"version", gvk["version"]}, {"resource", "x"}}},
-                  {"namespace", "shop"},
-                  {"operation", operation},
-                  {"userInfo", {{"username", "admin"}}},
-                  {"dryRun", false}};
+  json gvk = {
+      {"group", slash == std::string::npos ? "" : group_version.substr(0, slash)},
+      {"version", slash == std::string::npos ? group_version : group_version.substr(slash + 1)},
+      {"kind", kind}};
+  json request = {
+      {"uid", "705ab4f5-6393-11e8-b7cc-42010a800002"},
+      {"kind", gvk},
+      {"resource", {{"group", gvk["group"]}, {"version", gvk["version"]}, {"resource", "x"}}},
+      {"namespace", "shop"},
+      {"operation", operation},
+      {"userInfo", {{"username", "admin"}}},
+      {"dryRun", false}};
   if (operation == "DELETE") {
     request["oldObject"] = std::move(object);
     request["object"] = nullptr;
@@ -74,7 +76,8 @@ json Review(json object, std::string operation = "CREATE",
     if (operation == "UPDATE") request["oldObject"] = object;
     request["object"] = std::move(object);
   }
-  return {{"apiVersion", api_version}, {"kind", "AdmissionReview"}, {"request", std::move(request)}};
+  return {
+      {"apiVersion", api_version}, {"kind", "AdmissionReview"}, {"request", std::move(request)}};
 }
 
 // The checks kube-apiserver's VerifyAdmissionResponse and the mutating dispatcher make, then the
@@ -230,19 +233,29 @@ TEST_CASE("patches apply with and without metadata and annotations", "[admission
   };
   std::vector<Case> cases = {
       {"Deployment without template metadata",
-       {{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"metadata", {{"name", "a"}}},
+       {{"apiVersion", "apps/v1"},
+        {"kind", "Deployment"},
+        {"metadata", {{"name", "a"}}},
         {"spec", {{"template", {{"spec", pod_spec}}}}}},
        json::json_pointer("/spec/template")},
       {"StatefulSet with annotations",
-       {{"apiVersion", "apps/v1"}, {"kind", "StatefulSet"}, {"metadata", {{"name", "b"}}},
-        {"spec", {{"template", {{"metadata", {{"annotations", {{"x/y", "z"}}}}}, {"spec", pod_spec}}}}}},
+       {{"apiVersion", "apps/v1"},
+        {"kind", "StatefulSet"},
+        {"metadata", {{"name", "b"}}},
+        {"spec",
+         {{"template", {{"metadata", {{"annotations", {{"x/y", "z"}}}}}, {"spec", pod_spec}}}}}},
        json::json_pointer("/spec/template")},
       {"CronJob without template metadata",
-       {{"apiVersion", "batch/v1"}, {"kind", "CronJob"}, {"metadata", {{"name", "c"}}},
-        {"spec", {{"schedule", "@daily"}, {"jobTemplate", {{"spec", {{"template", {{"spec", pod_spec}}}}}}}}}},
+       {{"apiVersion", "batch/v1"},
+        {"kind", "CronJob"},
+        {"metadata", {{"name", "c"}}},
+        {"spec",
+         {{"schedule", "@daily"},
+          {"jobTemplate", {{"spec", {{"template", {{"spec", pod_spec}}}}}}}}}},
        json::json_pointer("/spec/jobTemplate/spec/template")},
       {"Pod without metadata",
-       {{"apiVersion", "v1"}, {"kind", "Pod"}, {"spec", pod_spec}}, json::json_pointer("")},
+       {{"apiVersion", "v1"}, {"kind", "Pod"}, {"spec", pod_spec}},
+       json::json_pointer("")},
   };
   for (Case& c : cases) {
     INFO(c.name);
@@ -274,10 +287,10 @@ TEST_CASE("undecodable bodies get HTTP 400", "[admission]") {
   wrong_version["apiVersion"] = "admission.k8s.io/v2";
   json wrong_kind = good;
   wrong_kind["kind"] = "TokenReview";
-  for (const std::string& body : {std::string("not json"), std::string(""), std::string("[1,2]"),
-                                  std::string("{\"apiVersion\": "), no_request.dump(),
-                                  no_uid.dump(), empty_uid.dump(), wrong_version.dump(),
-                                  wrong_kind.dump()}) {
+  for (const std::string& body :
+       {std::string("not json"), std::string(""), std::string("[1,2]"),
+        std::string("{\"apiVersion\": "), no_request.dump(), no_uid.dump(), empty_uid.dump(),
+        wrong_version.dump(), wrong_kind.dump()}) {
     INFO(body.substr(0, 80));
     auto out = HandleAdmission(body, AdmissionPolicy{});
     CHECK(out.http_status == 400);
@@ -325,23 +338,25 @@ TEST_CASE("an internal failure fails open", "[admission]") {
 TEST_CASE("warnings for workloads that were not instrumented", "[admission]") {
   SECTION("an application image with no language hint warns") {
     json object = JavaDeployment();
-    object["spec"]["template"]["spec"]["containers"][0] = {{"name", "app"},
-                                                           {"image", "registry.example.com/shop/cart:1.4.2"}};
+    object["spec"]["template"]["spec"]["containers"][0] = {
+        {"name", "app"}, {"image", "registry.example.com/shop/cart:1.4.2"}};
     json review = Review(object);
     auto out = HandleAdmission(review.dump(), AdmissionPolicy{});
     json response = CheckResponse(out, review);
     CHECK_FALSE(response.contains("patch"));
     CHECK(out.outcome == "skipped");
     REQUIRE(response.contains("warnings"));
-    CHECK(response["warnings"] ==
-          json{"traceassist: deployment/cart container app: language unknown; set traceassist.io/language"});
+    CHECK(response["warnings"] == json{"traceassist: deployment/cart container app: language "
+                                       "unknown; set traceassist.io/language"});
   }
   SECTION("infrastructure and opt-outs do not warn") {
     json redis = JavaDeployment();
     redis["metadata"]["name"] = "redis";
-    redis["spec"]["template"]["spec"]["containers"][0] = {{"name", "redis"}, {"image", "redis:7.2-alpine"}};
+    redis["spec"]["template"]["spec"]["containers"][0] = {{"name", "redis"},
+                                                          {"image", "redis:7.2-alpine"}};
     json opted_out = JavaDeployment();
-    opted_out["spec"]["template"]["metadata"]["annotations"] = {{"traceassist.io/instrument", "false"}};
+    opted_out["spec"]["template"]["metadata"]["annotations"] = {
+        {"traceassist.io/instrument", "false"}};
     for (const json& object : {redis, opted_out}) {
       json review = Review(object);
       auto out = HandleAdmission(review.dump(), AdmissionPolicy{});
@@ -405,4 +420,35 @@ TEST_CASE("audit mode warns with what it would add and returns no patch", "[admi
   CHECK(mentions_inject);
   CHECK(out.outcome == "skipped");
   CHECK_FALSE(out.report.changes_made);
+}
+
+TEST_CASE("an UPDATE corrects TraceAssist's own annotations and keeps the user's", "[admission]") {
+  json object = JavaDeployment();
+  object["spec"]["template"]["metadata"]["annotations"] = {{"team", "payments"}};
+  json created = Review(object);
+  CheckResponse(HandleAdmission(created.dump(), AdmissionPolicy{}), created, &object);
+  REQUIRE(object["spec"]["template"]["metadata"]["annotations"].contains(kInjectJava));
+
+  // The image changes language: the annotation TraceAssist wrote follows it.
+  json old_object = object;
+  object["spec"]["template"]["spec"]["containers"][0] = {
+      {"name", "app"}, {"image", "python:3.12-slim"}, {"command", {"gunicorn", "app:app"}}};
+  json update = Review(object, "UPDATE");
+  update["request"]["oldObject"] = old_object;
+  auto out = HandleAdmission(update.dump(), AdmissionPolicy{});
+  json response = CheckResponse(out, update, &object);
+  REQUIRE(response.contains("patch"));
+  CHECK(out.outcome == "patched");
+  const json& annotations = object["spec"]["template"]["metadata"]["annotations"];
+  CHECK_FALSE(annotations.contains(kInjectJava));
+  CHECK(annotations["instrumentation.opentelemetry.io/inject-python"] == "true");
+  CHECK(annotations["team"] == "payments");
+
+  // A user's own inject annotation (no ownership marker) is never touched.
+  json user = JavaDeployment();
+  user["spec"]["template"]["metadata"]["annotations"] = {{kInjectJava, "observability/custom"}};
+  json user_update = Review(user, "UPDATE");
+  auto user_out = HandleAdmission(user_update.dump(), AdmissionPolicy{});
+  CHECK_FALSE(CheckResponse(user_out, user_update).contains("patch"));
+  CHECK_FALSE(json::parse(user_out.body)["response"].contains("warnings"));
 }

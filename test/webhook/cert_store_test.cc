@@ -1,9 +1,12 @@
 // Certificate generation, CertificateStore and the listener's TLS settings, with real certificates
-// generated here and a real TLS handshake against an in-process cpp-httplib SSLServer on an ephemeral
-// port. The client is plain OpenSSL, verifying like the API server: the CA bundle, ServerName
-// <svc>.<ns>.svc, ALPN http/1.1.
+// generated here and a real TLS handshake against an in-process cpp-httplib SSLServer on an
+// ephemeral port. The client is plain OpenSSL, verifying like the API server: the CA bundle,
+// ServerName <svc>.<ns>.svc, ALPN http/1.1.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,13 +15,11 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <openssl/pem.h>
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 #include <string>
 #include <thread>
 
-// The Debian cpp-httplib library is built with OpenSSL; its header declares SSLServer only with this.
+// The Debian cpp-httplib library is built with OpenSSL; its header declares SSLServer only with
+// this.
 #ifndef CPPHTTPLIB_OPENSSL_SUPPORT
 #define CPPHTTPLIB_OPENSSL_SUPPORT
 #endif
@@ -123,9 +124,9 @@ struct Handshake {
 struct ClientOptions {
   std::string ca_pem;
   std::string server_name = "traceassist.observability.svc";
-  int max_version = 0;             // 0: library default (TLS 1.3)
-  int forced_version = 0;          // min == max
-  std::string tls12_ciphers;       // empty: default
+  int max_version = 0;        // 0: library default (TLS 1.3)
+  int forced_version = 0;     // min == max
+  std::string tls12_ciphers;  // empty: default
   std::string alpn = "\x08http/1.1";
 };
 
@@ -199,22 +200,29 @@ TEST_CASE("generated certificates carry the webhook's DNS names and verify", "[t
     CHECK(certs.ca_cert_pem.rfind("-----BEGIN CERTIFICATE-----", 0) == 0);
     CHECK(certs.key_pem.rfind("-----BEGIN PRIVATE KEY-----", 0) == 0);
 
-    std::unique_ptr<BIO, decltype(&BIO_free)> b1(BIO_new_mem_buf(certs.cert_pem.data(), -1), BIO_free);
-    std::unique_ptr<BIO, decltype(&BIO_free)> b2(BIO_new_mem_buf(certs.ca_cert_pem.data(), -1), BIO_free);
-    std::unique_ptr<X509, decltype(&X509_free)> leaf(PEM_read_bio_X509(b1.get(), nullptr, nullptr, nullptr), X509_free);
-    std::unique_ptr<X509, decltype(&X509_free)> ca(PEM_read_bio_X509(b2.get(), nullptr, nullptr, nullptr), X509_free);
+    std::unique_ptr<BIO, decltype(&BIO_free)> b1(BIO_new_mem_buf(certs.cert_pem.data(), -1),
+                                                 BIO_free);
+    std::unique_ptr<BIO, decltype(&BIO_free)> b2(BIO_new_mem_buf(certs.ca_cert_pem.data(), -1),
+                                                 BIO_free);
+    std::unique_ptr<X509, decltype(&X509_free)> leaf(
+        PEM_read_bio_X509(b1.get(), nullptr, nullptr, nullptr), X509_free);
+    std::unique_ptr<X509, decltype(&X509_free)> ca(
+        PEM_read_bio_X509(b2.get(), nullptr, nullptr, nullptr), X509_free);
     REQUIRE(leaf);
     REQUIRE(ca);
-    for (const char* name : {"traceassist", "traceassist.observability", "traceassist.observability.svc",
-                             "traceassist.observability.svc.cluster.local", "localhost"}) {
+    for (const char* name :
+         {"traceassist", "traceassist.observability", "traceassist.observability.svc",
+          "traceassist.observability.svc.cluster.local", "localhost"}) {
       INFO(name);
-      CHECK(X509_check_host(leaf.get(), name, 0, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, nullptr) == 1);
+      CHECK(X509_check_host(leaf.get(), name, 0, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, nullptr) ==
+            1);
     }
     CHECK(X509_check_host(leaf.get(), "other.observability.svc", 0, 0, nullptr) == 0);
     CHECK(X509_check_ca(ca.get()) >= 1);
     CHECK(X509_check_ca(leaf.get()) == 0);
 
-    std::unique_ptr<X509_STORE, decltype(&X509_STORE_free)> store(X509_STORE_new(), X509_STORE_free);
+    std::unique_ptr<X509_STORE, decltype(&X509_STORE_free)> store(X509_STORE_new(),
+                                                                  X509_STORE_free);
     X509_STORE_add_cert(store.get(), ca.get());
     std::unique_ptr<X509_STORE_CTX, decltype(&X509_STORE_CTX_free)> vctx(X509_STORE_CTX_new(),
                                                                          X509_STORE_CTX_free);
@@ -317,8 +325,9 @@ TEST_CASE("TLS settings: 1.2 minimum, AEAD only, ALPN http/1.1", "[tls]") {
   }
 }
 
-TEST_CASE("CertificateStore reloads a swapped Secret and keeps the old pair when the new one is broken",
-          "[tls]") {
+TEST_CASE(
+    "CertificateStore reloads a swapped Secret and keeps the old pair when the new one is broken",
+    "[tls]") {
   TempDir tmp;
   GeneratedCertificates first = Generate();
   GeneratedCertificates second = Generate();

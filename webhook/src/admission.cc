@@ -5,22 +5,21 @@
 #include <algorithm>
 #include <array>
 #include <exception>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <stdexcept>
 #include <utility>
-
-#include <nlohmann/json.hpp>
 
 #include "traceassist/instrument/json_object.h"
 
 namespace traceassist::webhook {
 namespace {
 
-using nlohmann::json;
 using instrument::ContainerReport;
 using instrument::Decision;
 using instrument::Language;
+using nlohmann::json;
 
 constexpr std::string_view kReviewKind = "AdmissionReview";
 constexpr std::array<std::string_view, 2> kReviewVersions = {"admission.k8s.io/v1",
@@ -34,7 +33,8 @@ std::string Base64(std::string_view in) {
   std::size_t i = 0;
   for (; i + 2 < in.size(); i += 3) {
     const unsigned v = static_cast<unsigned char>(in[i]) << 16 |
-                       static_cast<unsigned char>(in[i + 1]) << 8 | static_cast<unsigned char>(in[i + 2]);
+                       static_cast<unsigned char>(in[i + 1]) << 8 |
+                       static_cast<unsigned char>(in[i + 2]);
     out += kAlphabet[v >> 18 & 63];
     out += kAlphabet[v >> 12 & 63];
     out += kAlphabet[v >> 6 & 63];
@@ -64,9 +64,12 @@ std::string Shorten(std::string line) {
 // Reasons that are not worth a warning on every apply: the user chose them, or there is nothing an
 // application team could change (infrastructure, sidecars, an Operator that already injected).
 bool IsQuietReason(std::string_view reason) {
-  static const std::set<std::string_view> kQuiet = {
-      "", "opted_out", "no_app_container", "already_instrumented", "already_configured",
-      "unsupported_kind"};
+  static const std::set<std::string_view> kQuiet = {"",
+                                                    "opted_out",
+                                                    "no_app_container",
+                                                    "already_instrumented",
+                                                    "already_configured",
+                                                    "unsupported_kind"};
   return kQuiet.count(reason) > 0;
 }
 
@@ -80,8 +83,10 @@ std::string ReasonText(std::string_view reason, Language language) {
   if (reason == "nginx_disabled") return "nginx instrumentation is off (TRACEASSIST_ENABLE_NGINX)";
   if (reason == "go_exe_unknown") return "Go executable unknown; set traceassist.io/go-target-exe";
   if (reason == "go_multiple_containers") return "Go can be injected into one container only";
-  if (reason == "go_share_process_namespace_false") return "Go needs shareProcessNamespace, set to false";
-  if (reason == "env_value_from") return "agent variable set through valueFrom; the Operator skips it";
+  if (reason == "go_share_process_namespace_false")
+    return "Go needs shareProcessNamespace, set to false";
+  if (reason == "env_value_from")
+    return "agent variable set through valueFrom; the Operator skips it";
   if (reason == "dotnet_auto_home_set") return "OTEL_DOTNET_AUTO_HOME already set";
   if (reason == "multi_instrumentation_off") return "not instrumented: one language per pod";
   if (reason == "invalid_override") return "invalid traceassist.io/* annotation";
@@ -146,7 +151,8 @@ std::optional<DecodedReview> Decode(std::string_view body, AdmissionOutcome& out
   const auto kind = review.find("kind");
   if (kind == review.end() || *kind != kReviewKind) return reject("kind must be AdmissionReview");
   auto request = review.find("request");
-  if (request == review.end() || !request->is_object()) return reject("AdmissionReview has no request");
+  if (request == review.end() || !request->is_object())
+    return reject("AdmissionReview has no request");
   const auto uid = request->find("uid");
   if (uid == request->end() || !uid->is_string() || uid->get_ref<const std::string&>().empty()) {
     return reject("AdmissionReview request has no uid");
@@ -168,16 +174,17 @@ std::string ResponseBody(const std::string& api_version, const std::string& uid,
       .dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-// Decides on a decoded request; may throw (nlohmann or the policy), which the caller turns into a
-// fail-open answer.
-void DecideReview(const DecodedReview& review, const AdmissionPolicy& policy, AdmissionOutcome& out,
-            WarningList& warnings, const json*& patch_out, json& patch_storage) {
+// Decides on a decoded request: fills the outcome and warnings, returns the patch to send (none
+// when nothing changes or in audit mode). May throw (nlohmann or the policy); the caller fails
+// open.
+std::optional<json> DecideReview(const DecodedReview& review, const AdmissionPolicy& policy,
+                                 AdmissionOutcome& out, WarningList& warnings) {
   const json& request = review.request;
   out.operation = OperationLabel(request.value("operation", ""));
   out.dry_run = request.value("dryRun", false);
   if (out.operation != "CREATE" && out.operation != "UPDATE") {
     out.outcome = "skipped";
-    return;
+    return std::nullopt;
   }
   const json empty = json::object();
   const json& request_kind = request.contains("kind") ? request["kind"] : empty;
@@ -186,7 +193,7 @@ void DecideReview(const DecodedReview& review, const AdmissionPolicy& policy, Ad
       !instrument::IsWorkloadApiVersion(kind, WorkloadApiVersion(request_kind)) ||
       !request.value("subResource", "").empty()) {
     out.outcome = "skipped";
-    return;
+    return std::nullopt;
   }
   out.kind = kind;
   auto object_it = request.find("object");
@@ -225,10 +232,10 @@ void DecideReview(const DecodedReview& review, const AdmissionPolicy& policy, Ad
   if (!decision.changes()) {
     out.outcome =
         decision.report.status == instrument::ObjectStatus::kUnchanged ? "unchanged" : "skipped";
-    return;
+    return std::nullopt;
   }
-  patch_storage = instrument::MakeJsonPatch(object, decision);
-  if (patch_storage.empty()) {
+  json patch = instrument::MakeJsonPatch(object, decision);
+  if (patch.empty()) {
     throw std::runtime_error("the decision changes annotations but no patch applies to the object");
   }
   if (policy.audit) {
@@ -240,11 +247,11 @@ void DecideReview(const DecodedReview& review, const AdmissionPolicy& policy, Ad
       warnings.Add("traceassist (audit): " + ref + " would remove " + key);
     }
     out.outcome = "skipped";
-    return;
+    return std::nullopt;
   }
   out.report.changes_made = true;
   out.outcome = "patched";
-  patch_out = &patch_storage;
+  return patch;
 }
 
 }  // namespace
@@ -285,11 +292,10 @@ AdmissionOutcome HandleAdmission(std::string_view body, const AdmissionPolicy& p
   if (!review) return out;
 
   WarningList warnings;
-  json patch_storage;
-  const json* patch = nullptr;
   try {
-    DecideReview(*review, policy, out, warnings, patch, patch_storage);
-    out.body = ResponseBody(review->api_version, out.uid, warnings.Take(), patch);
+    const std::optional<json> patch = DecideReview(*review, policy, out, warnings);
+    out.body =
+        ResponseBody(review->api_version, out.uid, warnings.Take(), patch ? &*patch : nullptr);
   } catch (const std::exception& e) {
     // Fail open. A mutating webhook that only adds instrumentation must never block a workload: a
     // 500 or a denial would fail the user's apply (failurePolicy Ignore covers only calling errors,

@@ -2,6 +2,10 @@
 #include "traceassist/webhook/cert_gen.h"
 
 #include <fcntl.h>
+#include <openssl/bn.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <openssl/x509v3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,11 +13,6 @@
 #include <cstring>
 #include <filesystem>
 #include <tuple>
-
-#include <openssl/bn.h>
-#include <openssl/pem.h>
-#include <openssl/rsa.h>
-#include <openssl/x509v3.h>
 
 #include "openssl_handles.h"
 
@@ -53,7 +52,8 @@ struct CertSpec {
 };
 
 // Builds and signs a certificate for `key`. A null issuer makes it self-signed.
-Result<X509Ptr> MakeCertificate(const CertSpec& spec, EVP_PKEY* key, X509* issuer, EVP_PKEY* issuer_key) {
+Result<X509Ptr> MakeCertificate(const CertSpec& spec, EVP_PKEY* key, X509* issuer,
+                                EVP_PKEY* issuer_key) {
   X509Ptr cert(X509_new());
   BignumPtr serial(BN_new());
   if (!cert || !serial || X509_set_version(cert.get(), X509_VERSION_3) != 1 ||
@@ -61,7 +61,8 @@ Result<X509Ptr> MakeCertificate(const CertSpec& spec, EVP_PKEY* key, X509* issue
       BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert.get())) == nullptr ||
       // An hour back: clocks in a cluster are rarely exactly in step.
       X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600) == nullptr ||
-      X509_gmtime_adj(X509_getm_notAfter(cert.get()), static_cast<long>(spec.days) * 86400) == nullptr ||
+      X509_gmtime_adj(X509_getm_notAfter(cert.get()), static_cast<long>(spec.days) * 86400) ==
+          nullptr ||
       X509_set_pubkey(cert.get(), key) != 1) {
     return Status::Error(OpenSslError("certificate setup failed"));
   }
@@ -86,8 +87,8 @@ Result<X509Ptr> MakeCertificate(const CertSpec& spec, EVP_PKEY* key, X509* issue
     for (const std::string& dns : spec.dns_names) san += (san.empty() ? "DNS:" : ",DNS:") + dns;
     const bool rsa = EVP_PKEY_is_a(key, "RSA");
     extensions = {{NID_basic_constraints, "critical,CA:FALSE"},
-                  {NID_key_usage, rsa ? "critical,digitalSignature,keyEncipherment"
-                                      : "critical,digitalSignature"},
+                  {NID_key_usage,
+                   rsa ? "critical,digitalSignature,keyEncipherment" : "critical,digitalSignature"},
                   {NID_ext_key_usage, "serverAuth"},
                   {NID_subject_alt_name, san},
                   {NID_subject_key_identifier, "hash"},
@@ -130,7 +131,8 @@ Status WriteFile(const std::filesystem::path& path, const std::string& content, 
   ok = ::close(fd) == 0 && ok;
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
     ::unlink(tmp.c_str());
-    return Status::Error("cannot write " + path.string() + ": " + std::strerror(ok ? errno : saved_errno));
+    return Status::Error("cannot write " + path.string() + ": " +
+                         std::strerror(ok ? errno : saved_errno));
   }
   return Status::Ok();
 }
@@ -145,19 +147,22 @@ std::vector<std::string> WebhookDnsNames(std::string_view service, std::string_v
 
 Result<GeneratedCertificates> GenerateWebhookCertificates(const CertificateRequest& request) {
   if (!IsDnsLabel(request.service)) {
-    return Status::Error("service name must be a DNS label (a-z, 0-9, '-'): '" + request.service + "'");
+    return Status::Error("service name must be a DNS label (a-z, 0-9, '-'): '" + request.service +
+                         "'");
   }
   if (!IsDnsLabel(request.namespace_)) {
-    return Status::Error("namespace must be a DNS label (a-z, 0-9, '-'): '" + request.namespace_ + "'");
+    return Status::Error("namespace must be a DNS label (a-z, 0-9, '-'): '" + request.namespace_ +
+                         "'");
   }
-  if (request.days < 1 || request.days > 3650) return Status::Error("days must be between 1 and 3650");
+  if (request.days < 1 || request.days > 3650)
+    return Status::Error("days must be between 1 and 3650");
 
   auto ca_key = NewKey(request.key_type);
   if (!ca_key.ok()) return ca_key.status();
   auto server_key = NewKey(request.key_type);
   if (!server_key.ok()) return server_key.status();
-  auto ca = MakeCertificate({"traceassist webhook CA", true, {}, request.days}, ca_key.value().get(),
-                            nullptr, ca_key.value().get());
+  auto ca = MakeCertificate({"traceassist webhook CA", true, {}, request.days},
+                            ca_key.value().get(), nullptr, ca_key.value().get());
   if (!ca.ok()) return ca.status();
   const std::string service_name = request.service + "." + request.namespace_ + ".svc";
   auto server = MakeCertificate(
@@ -182,9 +187,9 @@ Status WriteCertificateFiles(const std::string& dir, const GeneratedCertificates
   std::filesystem::create_directories(dir, ec);
   if (ec) return Status::Error("cannot create " + dir + ": " + ec.message());
   const std::filesystem::path base(dir);
-  for (const auto& [name, content, mode] :
-       {std::tuple{"ca.crt", &certs.ca_cert_pem, 0644}, std::tuple{"tls.crt", &certs.cert_pem, 0644},
-        std::tuple{"tls.key", &certs.key_pem, 0600}}) {
+  for (const auto& [name, content, mode] : {std::tuple{"ca.crt", &certs.ca_cert_pem, 0644},
+                                            std::tuple{"tls.crt", &certs.cert_pem, 0644},
+                                            std::tuple{"tls.key", &certs.key_pem, 0600}}) {
     if (Status s = WriteFile(base / name, *content, static_cast<mode_t>(mode)); !s.ok()) return s;
   }
   return Status::Ok();

@@ -1,7 +1,10 @@
-// Certificate hot reload through an SSL_CTX certificate callback (library-facts §2.2): handshakes read
-// a shared_ptr under a mutex; a reload swaps it. Never touches the live SSL_CTX after Install.
+// Certificate hot reload through an SSL_CTX certificate callback (library-facts §2.2): handshakes
+// read a shared_ptr under a mutex; a reload swaps it. Never touches the live SSL_CTX after Install.
 #include "traceassist/webhook/cert_store.h"
 
+#include <fmt/format.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -10,10 +13,6 @@
 #include <fstream>
 #include <sstream>
 #include <utility>
-
-#include <fmt/format.h>
-#include <openssl/pem.h>
-#include <openssl/ssl.h>
 
 #include "openssl_handles.h"
 
@@ -84,8 +83,8 @@ Result<bool> CertificateStore::ReloadIfChanged() {
   const std::string* paths[2] = {&cert_path_, &key_path_};
   for (int i = 0; i < 2; ++i) {
     struct stat st {};
-    // stat follows the kubelet's symlinks (tls.crt -> ..data/tls.crt -> ..<timestamp>/tls.crt), so a
-    // swapped Secret shows as a new inode.
+    // stat follows the kubelet's symlinks (tls.crt -> ..data/tls.crt -> ..<timestamp>/tls.crt), so
+    // a swapped Secret shows as a new inode.
     if (::stat(paths[i]->c_str(), &st) != 0) {
       return Status::Error("cannot stat " + *paths[i] + ": " + std::strerror(errno));
     }
@@ -153,8 +152,8 @@ Result<std::shared_ptr<const CertificateStore::CertifiedKey>> CertificateStore::
   pair->key.reset(PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr));
   if (!pair->key) return Status::Error(OpenSslError(key_path + " holds no PEM private key"));
   if (X509_check_private_key(pair->cert.get(), pair->key.get()) != 1) {
-    return Status::Error(OpenSslError("the key in " + key_path + " does not match the certificate in " +
-                                      cert_path));
+    return Status::Error(
+        OpenSslError("the key in " + key_path + " does not match the certificate in " + cert_path));
   }
   if (X509_cmp_current_time(X509_get0_notAfter(pair->cert.get())) <= 0) {
     return Status::Error("the certificate in " + cert_path + " expired at " +
@@ -191,8 +190,8 @@ Status ConfigureServerContext(SSL_CTX* ctx) {
       SSL_CTX_set_cipher_list(ctx, kTls12Ciphers) != 1) {
     return Status::Error(OpenSslError("TLS settings"));
   }
-  SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
-                               SSL_OP_CIPHER_SERVER_PREFERENCE);
+  SSL_CTX_set_options(
+      ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
   SSL_CTX_set_alpn_select_cb(ctx, &SelectAlpn, nullptr);
   return Status::Ok();
 }

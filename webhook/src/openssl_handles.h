@@ -1,13 +1,13 @@
 // Owning handles for OpenSSL objects and OpenSSL's error text. Private to webhook/.
 #pragma once
 
-#include <memory>
-#include <string>
-
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+
+#include <memory>
+#include <string>
 
 namespace traceassist::webhook {
 
@@ -17,7 +17,7 @@ struct OpenSslFree {
   void operator()(BIO* p) const { BIO_free(p); }
   void operator()(BIGNUM* p) const { BN_free(p); }
   void operator()(X509_EXTENSION* p) const { X509_EXTENSION_free(p); }
-  void operator()(STACK_OF(X509)* p) const { sk_X509_pop_free(p, X509_free); }
+  void operator()(STACK_OF(X509) * p) const { sk_X509_pop_free(p, X509_free); }
 };
 using X509Ptr = std::unique_ptr<X509, OpenSslFree>;
 using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, OpenSslFree>;

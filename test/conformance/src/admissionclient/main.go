@@ -750,7 +750,7 @@ func runRotate() error {
 	keepAlive, fresh := newClient(true), newClient(false)
 	obj := compact(typicalDeployment)
 	deadline := time.Now().Add(*flagTimeout)
-	sent, failures, seenAfter := 0, 0, -1
+	sent, failures, seenAfter, started := 0, 0, -1, false
 	for seenAfter < *flagAfter {
 		if time.Now().After(deadline) {
 			return fmt.Errorf("no fresh connection presented the new certificate within %v (%d reviews, %d failures)", *flagTimeout, sent, failures)
@@ -763,7 +763,8 @@ func runRotate() error {
 				fmt.Fprintf(os.Stderr, "rotate: review %d failed: %v\n", sent, err)
 				continue
 			}
-			if sent <= 2 {
+			if !started {
+				started = true
 				fmt.Println("rotate: sending") // the script waits for this before it swaps the files
 			}
 			if c == fresh && seenAfter < 0 && bytes.Equal(res.peerCert, block.Bytes) {

@@ -1,13 +1,14 @@
-// The mutating admission webhook's decision: an AdmissionReview request body in, the response body and
-// what it did out. A pure function on top of the instrument library (the same policy as the CLI), with
-// no sockets, logging or metrics: the HTTPS server calls it for POST /mutate and records the outcome.
+// The mutating admission webhook's decision: an AdmissionReview request body in, the response body
+// and what it did out. A pure function on top of the instrument library (the same policy as the
+// CLI), with no sockets, logging or metrics: the HTTPS server calls it for POST /mutate and records
+// the outcome.
 //
 // The contract it keeps (admission-webhook-reference.md §1): the answer is in the request's version
 // (admission.k8s.io/v1 or v1beta1) and echoes apiVersion, kind and request.uid; it is always
-// allowed: true; patchType and patch come together, only when something changes; the patch applies to
-// exactly the object sent. An internal failure fails open (allowed, no patch, a warning).
+// allowed: true; patchType and patch come together, only when something changes; the patch applies
+// to exactly the object sent. An internal failure fails open (allowed, no patch, a warning).
 //
-// Thread-safe: HandleAdmission has no shared state; an AdmissionPolicy may be shared by all threads.
+// Thread-safe: HandleAdmission has no shared state; one AdmissionPolicy may serve all threads.
 #pragma once
 
 #include <functional>
@@ -31,8 +32,8 @@ struct AdmissionPolicy {
   // options.instrumentation for objects in that namespace. Default: empty.
   std::map<std::string, std::string, std::less<>> namespace_instrumentation;
 
-  // Warn-only mode (TRACEASSIST_WEBHOOK_MODE=audit): the warnings say what would have been added and
-  // no patch is returned. Default: false (enforce).
+  // Warn-only mode (TRACEASSIST_WEBHOOK_MODE=audit): the warnings say what would have been added
+  // and no patch is returned. Default: false (enforce).
   bool audit = false;
 
   // The policy function. Default: instrument::Decide. Replaceable so that tests can exercise the
@@ -56,9 +57,10 @@ struct AdmissionOutcome {
   // error: undecodable request (http_status 400) or an internal failure that failed open.
   std::string outcome = "error";
 
-  bool dry_run = false;  // request.dryRun: the caller must not record analytics or other side effects
-  std::string uid;       // request.uid, for log lines; empty when undecodable
-  std::string error;     // what went wrong when outcome is "error" (never contains object content)
+  // request.dryRun: the caller must not record analytics or have other side effects.
+  bool dry_run = false;
+  std::string uid;    // request.uid, for log lines; empty when undecodable
+  std::string error;  // what went wrong when outcome is "error" (never contains object content)
 
   // What the policy decided for the object (empty when no workload was decided), for analytics.
   instrument::Report report;
@@ -67,9 +69,9 @@ struct AdmissionOutcome {
 // Answers one AdmissionReview request body. Never throws.
 AdmissionOutcome HandleAdmission(std::string_view body, const AdmissionPolicy& policy);
 
-// The kubectl warnings for one decision: short lines (at most kMaxWarningLength bytes) for containers
-// or objects that were not instrumented for a reason the user can act on; none for recognised
-// infrastructure, sidecars, opt-outs or workloads configured by hand.
+// The kubectl warnings for one decision: short lines (at most kMaxWarningLength bytes) for
+// containers or objects that were not instrumented for a reason the user can act on; none for
+// recognised infrastructure, sidecars, opt-outs or workloads configured by hand.
 inline constexpr std::size_t kMaxWarningLength = 120;
 std::vector<std::string> AdmissionWarnings(const instrument::Decision& decision);
 

@@ -1,6 +1,7 @@
-// Generates the webhook's TLS material: a private CA and a server certificate signed by it whose DNS
-// SANs are the names the API server and local clients use (`traceassist certs`, tests, docker-compose,
-// clusters without cert-manager). OpenSSL 3 API; no files are touched until WriteCertificateFiles.
+// Generates the webhook's TLS material: a private CA and a server certificate signed by it whose
+// DNS SANs are the names the API server and local clients use (`traceassist certs`, tests,
+// docker-compose, clusters without cert-manager). OpenSSL 3 API; no files are touched until
+// WriteCertificateFiles.
 //
 // Thread-safe: no shared state.
 #pragma once
@@ -34,11 +35,13 @@ std::vector<std::string> WebhookDnsNames(std::string_view service, std::string_v
 
 // Creates a fresh CA and server certificate. Errors: invalid names or days, or an OpenSSL failure
 // (with OpenSSL's reason).
-instrument::Result<GeneratedCertificates> GenerateWebhookCertificates(const CertificateRequest& request);
+instrument::Result<GeneratedCertificates> GenerateWebhookCertificates(
+    const CertificateRequest& request);
 
-// Writes dir/ca.crt, dir/tls.crt (mode 0644) and dir/tls.key (mode 0600), creating dir if needed. Each
-// file is written to a temporary name and renamed, so a reader never sees half a file.
-instrument::Status WriteCertificateFiles(const std::string& dir, const GeneratedCertificates& certs);
+// Writes dir/ca.crt, dir/tls.crt (mode 0644) and dir/tls.key (mode 0600), creating dir if needed.
+// Each file is written to a temporary name and renamed, so a reader never sees half a file.
+instrument::Status WriteCertificateFiles(const std::string& dir,
+                                         const GeneratedCertificates& certs);
 
 // The CA certificate as one base64 line: the value of a webhook configuration's caBundle.
 std::string CaBundleBase64(const GeneratedCertificates& certs);

@@ -1,13 +1,14 @@
-// The HTTPS listener's certificate and key, loaded from files (a mounted Secret) and replaceable while
-// the server runs: cert-manager rotates the Secret and the kubelet swaps the mounted files through the
-// `..data` symlink. Each TLS handshake takes the pair current at that moment (an SSL_CTX certificate
-// callback), so a reload never disturbs a connection and needs no restart. A broken new pair is
-// refused and the old one stays in use.
+// The HTTPS listener's certificate and key, loaded from files (a mounted Secret) and replaceable
+// while the server runs: cert-manager rotates the Secret and the kubelet swaps the mounted files
+// through the
+// `..data` symlink. Each TLS handshake takes the pair current at that moment (an SSL_CTX
+// certificate callback), so a reload never disturbs a connection and needs no restart. A broken new
+// pair is refused and the old one stays in use.
 //
 // Also: ConfigureServerContext, the TLS settings of the listener.
 //
-// Thread-safe: handshakes (any thread) read the current pair; ReloadIfChanged may be called from any
-// thread (calls are serialised).
+// Thread-safe: handshakes (any thread) read the current pair; ReloadIfChanged may be called from
+// any thread (calls are serialised).
 #pragma once
 
 #include <sys/types.h>
@@ -37,10 +38,10 @@ class CertificateStore {
   // outlive `ctx`. Do not also load a certificate into `ctx`.
   void Install(SSL_CTX* ctx) const;
 
-  // Re-reads the files when either one's inode, size or modification time changed (cheap to call every
-  // few seconds). Returns true when a new pair is now in use, false when nothing changed; an error when
-  // the files cannot be read or the new pair is broken (the old pair stays in use, and the same broken
-  // files are not reported again until they change).
+  // Re-reads the files when either one's inode, size or modification time changed (cheap to call
+  // every few seconds). Returns true when a new pair is now in use, false when nothing changed; an
+  // error when the files cannot be read or the new pair is broken (the old pair stays in use, and
+  // the same broken files are not reported again until they change).
   instrument::Result<bool> ReloadIfChanged();
 
   // The pair in use, for logs: "subject CN=..., expires 2027-11-22T00:00:00Z, sha256 AB:CD:...".
@@ -76,8 +77,8 @@ class CertificateStore {
 };
 
 // Sets the listener's TLS policy on `ctx`: TLS 1.2 minimum, ECDHE with AEAD ciphers only (TLS 1.2;
-// TLS 1.3 suites are all AEAD), no compression, no renegotiation, server cipher preference, and ALPN
-// answering http/1.1 (the API server offers only http/1.1; h2 is never selected).
+// TLS 1.3 suites are all AEAD), no compression, no renegotiation, server cipher preference, and
+// ALPN answering http/1.1 (the API server offers only http/1.1; h2 is never selected).
 instrument::Status ConfigureServerContext(SSL_CTX* ctx);
 
 }  // namespace traceassist::webhook
