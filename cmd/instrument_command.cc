@@ -7,11 +7,9 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <optional>
-#include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -52,11 +50,46 @@ struct Input {
   std::string text;
 };
 
-bool ReadAll(std::istream& in, std::string& out) {
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  out = std::move(buffer).str();
-  return !in.bad();
+// Reads everything from `fd` with at most one copy of the content besides `out`: a regular file is
+// read straight into a string of its size; a pipe into 1 MiB chunks joined once at the end (a growing
+// string would briefly hold up to 3x the input while reallocating).
+bool ReadAll(int fd, std::string& out) {
+  struct stat st{};
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) out.reserve(static_cast<std::size_t>(st.st_size));
+  constexpr std::size_t kChunk = std::size_t{1} << 20;
+  std::vector<std::string> chunks;
+  std::size_t total = 0;
+  for (;;) {
+    std::string chunk(kChunk, '\0');
+    std::size_t filled = 0;
+    while (filled < kChunk) {
+      const ssize_t n = ::read(fd, chunk.data() + filled, kChunk - filled);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return false;
+      if (n == 0) break;
+      filled += static_cast<std::size_t>(n);
+    }
+    chunk.resize(filled);
+    total += filled;
+    const bool last = filled < kChunk;
+    if (out.capacity() >= total) {
+      out += chunk;  // regular file: already reserved
+    } else {
+      chunks.push_back(std::move(chunk));
+    }
+    if (last) break;
+  }
+  if (!chunks.empty()) {
+    std::string joined;
+    joined.reserve(total);
+    joined += out;
+    for (auto& c : chunks) {
+      joined += c;
+      std::string().swap(c);
+    }
+    out = std::move(joined);
+  }
+  return true;
 }
 
 bool ManifestFile(const fs::path& p) {
@@ -96,14 +129,16 @@ bool ExpandInputs(const std::vector<std::string>& args, std::vector<std::string>
 
 bool Load(const std::string& path, Input& input) {
   input.name = path;
-  if (path == "-") return ReadAll(std::cin, input.text);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  const int fd = path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
     std::cerr << fmt::format("traceassist: {}: {}\n", path, std::strerror(errno));
     return false;
   }
-  if (!ReadAll(in, input.text)) {
-    std::cerr << fmt::format("traceassist: {}: read error\n", path);
+  const bool ok = ReadAll(fd, input.text);
+  const int read_errno = errno;
+  if (fd != STDIN_FILENO) ::close(fd);
+  if (!ok) {
+    std::cerr << fmt::format("traceassist: {}: read error: {}\n", path, std::strerror(read_errno));
     return false;
   }
   return true;
@@ -223,13 +258,21 @@ ti::Result<ti::RewriteOutput> Rewrite(std::string_view text, const ti::Options& 
   }
   const auto pieces = ti::SplitStream(text, cores);
   std::vector<std::optional<ti::Result<ti::RewriteOutput>>> results(pieces.size());
+  std::vector<char> out_of_memory(pieces.size(), 0);  // an exception must not leave a worker thread
   {
     std::vector<std::jthread> workers;
     for (std::size_t i = 1; i < pieces.size(); ++i) {
-      workers.emplace_back([&, i] { results[i].emplace(ti::RewriteManifests(pieces[i], options)); });
+      workers.emplace_back([&, i] {
+        try {
+          results[i].emplace(ti::RewriteManifests(pieces[i], options));
+        } catch (const std::bad_alloc&) {
+          out_of_memory[i] = 1;
+        }
+      });
     }
     results[0].emplace(ti::RewriteManifests(pieces[0], options));
   }
+  if (std::find(out_of_memory.begin(), out_of_memory.end(), 1) != out_of_memory.end()) throw std::bad_alloc();
   ti::RewriteOutput merged;
   merged.text.reserve(text.size() + text.size() / 8);
   for (std::size_t i = 0; i < pieces.size(); ++i) {
@@ -246,15 +289,27 @@ ti::Result<ti::RewriteOutput> Rewrite(std::string_view text, const ti::Options& 
   return merged;
 }
 
-std::string Joined(std::string& acc, const std::string& next) {
-  // Several inputs to stdout form one stream: each starts a new document.
-  if (!acc.empty()) {
-    if (acc.back() != '\n') acc += '\n';
-    acc += "---\n";
+// Writes one input's output to stdout. Several inputs form one stream: each starts a new document.
+// Written as it comes (not gathered first), so that a large stream is not held twice in memory.
+class JoinedOutput {
+ public:
+  void Write(const std::string& text) {
+    if (written_) {
+      std::cout << (last_ != '\n' ? "\n---\n" : "---\n");
+      last_ = '\n';
+    }
+    std::cout << text;
+    if (!text.empty()) {
+      written_ = true;
+      last_ = text.back();
+    }
   }
-  acc += next;
-  return acc;
-}
+  void Flush() { std::cout << std::flush; }
+
+ private:
+  bool written_ = false;
+  char last_ = '\n';
+};
 
 void TagWithFile(nlohmann::json& report, const std::string& file) {
   for (auto& o : report["objects"]) o["file"] = file;
@@ -273,7 +328,7 @@ int RunInstrument(const Settings& s, ti::Action action) {
   const bool json_report = s.report_format == "json";
   nlohmann::json combined = {{"changes_made", false}, {"objects", nlohmann::json::array()},
                              {"warnings", nlohmann::json::array()}, {"errors", nlohmann::json::array()}};
-  std::string stream;
+  JoinedOutput stream;
   bool changes = false;
   for (const auto& path : paths) {
     Input input;
@@ -314,10 +369,10 @@ int RunInstrument(const Settings& s, ti::Action action) {
         ok = false;
       }
     } else if (!s.check) {
-      Joined(stream, out.text);
+      stream.Write(out.text);
     }
   }
-  if (!stream.empty()) std::cout << stream << std::flush;
+  stream.Flush();
   if (json_report) {
     combined["changes_made"] = changes;
     std::cerr << combined.dump(2) << '\n';

@@ -3,15 +3,16 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <map>
 #include <memory>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "commands.h"
 #include "traceassist/webhook/health_probe.h"
@@ -19,8 +20,8 @@
 #include "traceassist/webhook/server.h"
 #include "traceassist/webhook/server_config.h"
 
-// The analytics helper's factory (PostgreSQL sink, or one that reports "off"); without it the server
-// runs with analytics off.
+// The analytics helper's factory (PostgreSQL sink, or one that reports "off"); without it the
+// server runs with analytics off.
 #if __has_include(<traceassist/analytics/postgres_sink.h>)
 #define TRACEASSIST_HAVE_ANALYTICS 1
 #include <traceassist/analytics/postgres_sink.h>
@@ -48,6 +49,25 @@ Settings LayerSettings(const Settings& flags) {
   return merged;
 }
 
+// Every connection is a file descriptor: raise the soft limit towards the hard one so that
+// max_connections (both listeners, plus the shed lane and some files) fits, or say that it does
+// not.
+void RaiseFileLimit(const webhook::ServerConfig& config) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const rlim_t wanted = static_cast<rlim_t>(config.max_connections) * 2 + 256;
+  if (limit.rlim_cur < wanted) {
+    limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, limit.rlim_max);
+    setrlimit(RLIMIT_NOFILE, &limit);
+    getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  if (limit.rlim_cur < wanted) {
+    webhook::LogEvent(webhook::LogLevel::kWarn,
+                      "the open-file limit is below what TRACEASSIST_MAX_CONNECTIONS needs",
+                      {{"limit", limit.rlim_cur}, {"wanted", wanted}});
+  }
+}
+
 int RunServe(const Settings& flags) {
   // Signals are taken by sigwait below: block them before any thread exists, so that every thread
   // inherits the mask and none is interrupted.
@@ -56,9 +76,9 @@ int RunServe(const Settings& flags) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  // One malloc arena per CPU instead of glibc's 8 per CPU: hundreds of connection threads otherwise
-  // keep freed memory spread over many arenas.
-  mallopt(M_ARENA_MAX, 2);
+  // Few malloc arenas instead of glibc's 8 per CPU: hundreds of connection threads otherwise keep
+  // freed memory spread over many arenas. MALLOC_ARENA_MAX in the environment still wins.
+  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 2);
 
   Settings settings;
   webhook::ServerConfig config;
@@ -70,6 +90,7 @@ int RunServe(const Settings& flags) {
     return kExitUsage;
   }
   webhook::ConfigureJsonLogging(config.log_level);
+  RaiseFileLimit(config);
   webhook::LogEvent(webhook::LogLevel::kInfo, "starting",
                     {{"version", TRACEASSIST_VERSION},
                      {"config", nlohmann::json::parse(webhook::DescribeConfig(config))}});
@@ -129,7 +150,8 @@ int RunServe(const Settings& flags) {
 
 void RegisterServeCommands(CLI::App& app, int& exit_code) {
   CLI::App* serve = app.add_subcommand(
-      "serve", "Serve the HTTP API (and the admission webhook over HTTPS when a certificate is set)");
+      "serve",
+      "Serve the HTTP API (and the admission webhook over HTTPS when a certificate is set)");
   serve->footer(
       "Every flag has an environment variable (shown in brackets); flags win over the environment, "
       "which wins over TRACEASSIST_CONFIG_FILE. Also: TRACEASSIST_API_TOKENS, "
@@ -164,8 +186,8 @@ void RegisterServeCommands(CLI::App& app, int& exit_code) {
     std::string target = *url;
     if (target.empty()) {
       const char* port = std::getenv("TRACEASSIST_PORT");
-      target = std::string("http://127.0.0.1:") + (port != nullptr && *port ? port : "8000") +
-               "/health";
+      target =
+          std::string("http://127.0.0.1:") + (port != nullptr && *port ? port : "8000") + "/health";
     }
     std::string detail;
     const bool healthy =

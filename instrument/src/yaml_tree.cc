@@ -1,5 +1,6 @@
 #include "yaml_tree.h"
 
+#include <algorithm>
 #include <sstream>
 #include <unordered_map>
 
@@ -33,6 +34,12 @@ struct TooDeep {
   YAML::Mark mark;
 };
 
+// yaml-cpp 0.7 never consumes a flow entry (`,`) at the start of a document: HandleNextDocument then
+// reports an empty document at the same position forever (",\n" hangs the parser and LoadAll).
+struct NoProgress {
+  YAML::Mark mark;
+};
+
 }  // namespace
 
 // Builds YamlDocuments from parser events; hands each finished document to the callback.
@@ -45,7 +52,10 @@ class YamlTreeBuilder : public YAML::EventHandler {
   // The number of the document being read (1-based): one more than the documents completed.
   int current_document() const { return completed_ + 1; }
 
-  void OnDocumentStart(const YAML::Mark&) override {
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    // Two documents cannot start at the same token: the parser is not moving.
+    if (mark.pos == last_document_pos_) throw NoProgress{mark};
+    last_document_pos_ = mark.pos;
     doc_.nodes_.clear();
     doc_.children_.clear();
     doc_.root_ = YamlDocument::kNoNode;
@@ -151,6 +161,7 @@ class YamlTreeBuilder : public YAML::EventHandler {
   std::vector<std::uint32_t> pending_;
   std::unordered_map<YAML::anchor_t, std::uint32_t> anchors_;
   int completed_ = 0;
+  int last_document_pos_ = -1;
   Status status_;
 };
 
@@ -173,6 +184,11 @@ Status ParseYamlDocuments(std::string_view text, int max_depth,
   } catch (const TooDeep& e) {
     return Status::Error(fmt::format("nesting deeper than {} levels", max_depth),
                          {builder.current_document(), e.mark.line + 1, e.mark.column + 1});
+  } catch (const NoProgress& e) {
+    const auto at = static_cast<std::size_t>(std::max(e.mark.pos, 0));
+    const std::string what = at < text.size() ? fmt::format(" `{}`", text[at]) : std::string();
+    return Status::Error(fmt::format("invalid YAML: unexpected{} at the start of a document", what),
+                         {builder.current_document() - 1, e.mark.line + 1, e.mark.column + 1});
   } catch (const YAML::DeepRecursion& e) {
     return Status::Error("nesting too deep for the YAML parser",
                          {builder.current_document(), e.mark.line + 1, e.mark.column + 1});

@@ -2,15 +2,14 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
 
 #include "server_process.h"
 
@@ -78,8 +77,9 @@ std::string ErrorCode(const httplib::Result& result) {
 TEST_CASE("the legacy contract: modified_manifest_content and changes_made", "[serve]") {
   ServerProcess server;
   auto client = ClientFor(server);
-  const auto first = Post(client, InstrumentBody(kManifest, {{"deployment_name", "renamed-app"},
-                                                            {"client_repo", "owner/repo"}}),
+  const auto first = Post(client,
+                          InstrumentBody(kManifest, {{"deployment_name", "renamed-app"},
+                                                     {"client_repo", "owner/repo"}}),
                           {{"X-Request-Id", "ci-run-42"}});
   REQUIRE(first->status == 200);
   CHECK(first->get_header_value("X-Request-Id") == "ci-run-42");
@@ -131,9 +131,9 @@ TEST_CASE("every error is JSON with a stable code and never echoes the manifest"
   CHECK(ErrorCode(Post(client, InstrumentBody("a: 1", {{"options", {{"langauge", "java"}}}}))) ==
         "invalid_options");
 
-  const auto bad_yaml =
-      Post(client, InstrumentBody("kind: Service\n---\nkind: Deployment\nmetadata: {name: " +
-                                  secret + "\n  - [\n"));
+  const auto bad_yaml = Post(
+      client, InstrumentBody("kind: Service\n---\nkind: Deployment\nmetadata: {name: " + secret +
+                             "\n  - [\n"));
   CHECK(bad_yaml->status == 400);
   const json yaml_error = json::parse(bad_yaml->body);
   CHECK(yaml_error["code"] == "invalid_yaml");
@@ -353,14 +353,18 @@ TEST_CASE("/metrics is valid Prometheus text (promtool)", "[serve]") {
   CHECK(metrics->status == 200);
   CHECK(metrics->get_header_value("Content-Type").rfind("text/plain; version=0.0.4", 0) == 0);
   const std::string& text = metrics->body;
-  CHECK(text.find(R"(traceassist_http_requests_total{route="/workflow/instrument",code="200"} 1)") !=
-        std::string::npos);
-  CHECK(text.find(R"(traceassist_http_requests_total{route="/workflow/instrument",code="400"} 1)") !=
-        std::string::npos);
+  CHECK(
+      text.find(R"(traceassist_http_requests_total{route="/workflow/instrument",code="200"} 1)") !=
+      std::string::npos);
+  CHECK(
+      text.find(R"(traceassist_http_requests_total{route="/workflow/instrument",code="400"} 1)") !=
+      std::string::npos);
   CHECK(text.find(R"(traceassist_http_requests_total{route="other",code="404"} 1)") !=
         std::string::npos);
-  CHECK(text.find(R"(traceassist_http_request_duration_seconds_bucket{route="/workflow/instrument",le="+Inf"} 2)") !=
-        std::string::npos);
+  CHECK(
+      text.find(
+          R"(traceassist_http_request_duration_seconds_bucket{route="/workflow/instrument",le="+Inf"} 2)") !=
+      std::string::npos);
   CHECK(text.find(R"(traceassist_manifests_processed_total{outcome="changed"} 1)") !=
         std::string::npos);
   CHECK(text.find("traceassist_objects_processed_total{") != std::string::npos);
@@ -373,7 +377,8 @@ TEST_CASE("/metrics is valid Prometheus text (promtool)", "[serve]") {
   }
   const std::string path = "/tmp/traceassist-metrics-" + std::to_string(server.pid()) + ".txt";
   std::ofstream(path) << text;
-  const int rc = std::system(("promtool check metrics < " + path + " > " + path + ".out 2>&1").c_str());
+  const int rc =
+      std::system(("promtool check metrics < " + path + " > " + path + ".out 2>&1").c_str());
   std::ifstream report(path + ".out");
   const std::string complaints((std::istreambuf_iterator<char>(report)), {});
   INFO(complaints);
@@ -414,9 +419,9 @@ TEST_CASE("SIGTERM drains: /ready turns 503, a request in flight completes with 
   // New connections are refused.
   RawConnection late(server.port());
   CHECK((!late.ok() || StatusOf([&] {
-           late.Send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
-           return late.ReadResponse(2s);
-         }()) == -1));
+                         late.Send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+                         return late.ReadResponse(2s);
+                       }()) == -1));
 
   in_flight.Send(body.substr(body.size() / 2));
   const std::string answer = in_flight.ReadResponse(5s);
@@ -453,8 +458,7 @@ TEST_CASE("bad configuration stops the start with a clear message and exit 2", "
     CHECK(output.find(message) != std::string::npos);
   }
   // Flags are validated the same way, and win over the environment.
-  const auto [code, output] =
-      RunBinary({"serve", "--port", "x"}, {{"TRACEASSIST_PORT", "0"}});
+  const auto [code, output] = RunBinary({"serve", "--port", "x"}, {{"TRACEASSIST_PORT", "0"}});
   CHECK(code == 2);
   CHECK(output.find("TRACEASSIST_PORT: 'x'") != std::string::npos);
 }
@@ -465,8 +469,8 @@ TEST_CASE("settings layer: config file, then environment, then flags", "[serve]"
   ServerProcess server(Env{{"TRACEASSIST_CONFIG_FILE", path}, {"TRACEASSIST_LOG_LEVEL", "info"}},
                        {"--keepalive-max-requests", "88"});
   const std::string log = server.Output();
-  CHECK(log.find(R"("max_body_bytes":2048)") != std::string::npos);   // from the file
-  CHECK(log.find(R"("log_level":"info")") != std::string::npos);      // env over file
+  CHECK(log.find(R"("max_body_bytes":2048)") != std::string::npos);        // from the file
+  CHECK(log.find(R"("log_level":"info")") != std::string::npos);           // env over file
   CHECK(log.find(R"("keepalive_max_requests":88)") != std::string::npos);  // flag over file
   std::remove(path.c_str());
 }

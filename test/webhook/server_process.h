@@ -1,5 +1,6 @@
 // Test support: runs the real `traceassist serve` binary on an ephemeral port (--port 0; the bound
-// port is read from its "listening" log line), and raw TCP connections for slow or malformed clients.
+// port is read from its "listening" log line), and raw TCP connections for slow or malformed
+// clients.
 #pragma once
 
 #include <signal.h>
@@ -17,8 +18,8 @@ namespace traceassist::test {
 
 class ServerProcess {
  public:
-  // Starts `traceassist serve --port 0 <args>` with `env` added to the environment and waits (polling
-  // its log, at most 10 s) until it listens. Throws std::runtime_error when it does not.
+  // Starts `traceassist serve --port 0 <args>` with `env` added to the environment and waits
+  // (polling its log, at most 10 s) until it listens. Throws std::runtime_error when it does not.
   explicit ServerProcess(std::map<std::string, std::string> env = {},
                          std::vector<std::string> args = {});
   ~ServerProcess();  // SIGKILL if still running
@@ -56,8 +57,8 @@ class RawConnection {
   RawConnection(RawConnection&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
   bool ok() const { return fd_ >= 0; }
   bool Send(std::string_view bytes);
-  // Reads until `until` appears in what was read (empty: until some bytes arrived), the peer closes,
-  // or the timeout; returns the bytes.
+  // Reads until `until` appears in what was read (empty: until some bytes arrived), the peer
+  // closes, or the timeout; returns the bytes.
   std::string Read(std::chrono::milliseconds timeout, std::string_view until = {});
   // Reads one whole HTTP response (headers and Content-Length body).
   std::string ReadResponse(std::chrono::milliseconds timeout);

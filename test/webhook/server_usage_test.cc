@@ -4,12 +4,14 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
+#include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
 #include <vector>
 
-#include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
-
+#include "server_process.h"
 #include "traceassist/analytics/usage_sink.h"
 #include "traceassist/webhook/server.h"
 
@@ -28,7 +30,8 @@ class FakeSink : public traceassist::analytics::UsageSink {
   }
   SinkState State() const noexcept override { return state.load(); }
   void AppendMetrics(std::string& out) const override {
-    out += "# HELP fake_sink_events_total Events recorded.\n# TYPE fake_sink_events_total counter\n";
+    out +=
+        "# HELP fake_sink_events_total Events recorded.\n# TYPE fake_sink_events_total counter\n";
     out += "fake_sink_events_total " + std::to_string(Events().size()) + "\n";
   }
   std::size_t Shutdown(std::chrono::milliseconds) noexcept override { return 0; }
@@ -79,10 +82,11 @@ TEST_CASE("exactly one usage event per POST /workflow/instrument, with its field
   auto client = KeepAliveClient(server);
   const httplib::Headers auth = {{"Authorization", "Bearer token-aaaaaaaaaaaaaaaa"}};
 
-  const std::string body = nlohmann::json{{"manifest_content", kManifest},
-                                          {"deployment_name", "cart"},
-                                          {"client_repo", "acme/shop"}}
-                               .dump();
+  const std::string body = nlohmann::json{
+      {"manifest_content", kManifest},
+      {"deployment_name", "cart"},
+      {"client_repo",
+       "acme/shop"}}.dump();
   auto ok = client.Post("/workflow/instrument", auth, body, "application/json");
   REQUIRE(ok);
   REQUIRE(ok->status == 200);
@@ -163,4 +167,31 @@ TEST_CASE("a server drained right after it started always stops", "[usage]") {
     server.Start();
     CHECK(server.Drain());
   }
+}
+
+TEST_CASE("a client that leaves mid-request still yields exactly one event", "[usage]") {
+  FakeSink sink;
+  Server server(TestConfig(), &sink);
+  server.Start();
+  {
+    // Declares 1,000 bytes, sends a few, then goes away: the body read fails.
+    traceassist::test::RawConnection leaving(server.port());
+    REQUIRE(leaving.ok());
+    leaving.Send(
+        "POST /workflow/instrument HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "Content-Length: 1000\r\n\r\n{\"manifest_content\":");
+  }
+  auto client = KeepAliveClient(server);
+  bool settled = false;
+  for (int i = 0; i < 300 && !settled; ++i) {
+    auto metrics = client.Get("/metrics");
+    REQUIRE(metrics);
+    settled = sink.Events().size() == 1 &&
+              metrics->body.find("traceassist_http_requests_in_flight 1\n") != std::string::npos;
+    if (!settled) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(settled);
+  const auto events = sink.Events();
+  REQUIRE(events.size() == 1);
+  CHECK((events[0].outcome == "input_error" || events[0].outcome == "client_closed"));
 }

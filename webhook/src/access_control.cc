@@ -1,9 +1,9 @@
 #include "access_control.h"
 
-#include <algorithm>
-
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
+
+#include <algorithm>
 
 namespace traceassist::webhook {
 namespace {

@@ -11,11 +11,12 @@ constexpr auto kIdleRetire = std::chrono::seconds(60);
 
 }  // namespace
 
-// Forwards one listener's connections to the shared pool and counts those still running, so that the
-// listener's shutdown (after Server::stop) waits for exactly its own in-flight connections.
+// Forwards one listener's connections to the shared pool and counts those still running, so that
+// the listener's shutdown (after Server::stop) waits for exactly its own in-flight connections.
 class ConnectionPool::ListenerQueue : public httplib::TaskQueue {
  public:
-  explicit ListenerQueue(ConnectionPool& pool) : pool_(pool) {}
+  ListenerQueue(ConnectionPool& pool, std::function<void()> after_connection)
+      : pool_(pool), after_connection_(std::move(after_connection)) {}
 
   void enqueue(std::function<void()> fn) override {
     {
@@ -24,6 +25,7 @@ class ConnectionPool::ListenerQueue : public httplib::TaskQueue {
     }
     pool_.Submit([this, fn = std::move(fn)] {
       fn();
+      if (after_connection_) after_connection_();
       std::lock_guard lock(mu_);
       if (--outstanding_ == 0) done_cv_.notify_all();
     });
@@ -36,6 +38,7 @@ class ConnectionPool::ListenerQueue : public httplib::TaskQueue {
 
  private:
   ConnectionPool& pool_;
+  const std::function<void()> after_connection_;
   std::mutex mu_;
   std::condition_variable done_cv_;
   std::size_t outstanding_ = 0;
@@ -56,7 +59,9 @@ ConnectionPool::~ConnectionPool() {
   exit_cv_.wait(lock, [this] { return main_.threads == 0 && shed_.threads == 0; });
 }
 
-httplib::TaskQueue* ConnectionPool::NewListenerQueue() { return new ListenerQueue(*this); }
+httplib::TaskQueue* ConnectionPool::NewListenerQueue(std::function<void()> after_connection) {
+  return new ListenerQueue(*this, std::move(after_connection));
+}
 
 bool ConnectionPool::InShedLane() { return tls_in_shed_lane; }
 
@@ -77,10 +82,10 @@ std::uint64_t ConnectionPool::shed_connections() const {
 
 void ConnectionPool::Submit(std::function<void()> job) {
   std::unique_lock lock(mu_);
-  // Runs on the listener's accept thread: waiting here is the back-pressure when both lanes are full.
-  space_cv_.wait(lock, [this] {
-    return stopping_ || main_.active < main_.cap || shed_.active < shed_.cap;
-  });
+  // Runs on the listener's accept thread: waiting here is the back-pressure when both lanes are
+  // full.
+  space_cv_.wait(
+      lock, [this] { return stopping_ || main_.active < main_.cap || shed_.active < shed_.cap; });
   Lane& lane = main_.active < main_.cap ? main_ : shed_;
   if (lane.shed) ++shed_total_;
   ++lane.active;
@@ -104,8 +109,8 @@ void ConnectionPool::WorkerLoop(Lane& lane) {
   std::unique_lock lock(mu_);
   while (true) {
     ++lane.idle;
-    const bool got = lane.work_cv.wait_for(lock, kIdleRetire,
-                                       [&] { return stopping_ || !lane.jobs.empty(); });
+    const bool got =
+        lane.work_cv.wait_for(lock, kIdleRetire, [&] { return stopping_ || !lane.jobs.empty(); });
     --lane.idle;
     if (!got || lane.jobs.empty()) break;  // idle for a minute, or stopping with nothing queued
     std::function<void()> job = std::move(lane.jobs.front());

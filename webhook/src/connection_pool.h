@@ -1,16 +1,18 @@
 // The capacity model of the server (cpp-httplib pins one worker thread per open connection, its own
 // ThreadPool has a fixed size and an unbounded queue, and TaskQueue::enqueue cannot refuse work).
 //
-// ConnectionPool gives every accepted connection its own thread, up to `max_connections` at once, so
-// idle keep-alive clients and stalled half-requests never starve new clients (each is bounded by the
-// read / keep-alive timeouts). Threads are started on demand and retire after an idle minute, so memory
-// follows the load. Connections beyond the cap run in a small "shed lane" whose handler answers 503
-// with Retry-After and closes (InShedLane() tells the routing layer). When the shed lane is full too,
-// the accept loop waits for a free slot: the kernel's listen backlog then pushes back on clients,
-// instead of an unbounded in-process queue.
+// ConnectionPool gives every accepted connection its own thread, up to `max_connections` at once,
+// so idle keep-alive clients and stalled half-requests never starve new clients (each is bounded by
+// the read / keep-alive timeouts). Threads are started on demand and retire after an idle minute,
+// so memory follows the load. Connections beyond the cap run in a small "shed lane" whose handler
+// answers 503 with Retry-After and closes (InShedLane() tells the routing layer). When the shed
+// lane is full too, the accept loop waits for a free slot: the kernel's listen backlog then pushes
+// back on clients, instead of an unbounded in-process queue.
 //
 // Thread-safety: all methods are thread-safe. The pool must outlive the listeners' task queues.
 #pragma once
+
+#include <httplib.h>
 
 #include <condition_variable>
 #include <cstddef>
@@ -19,8 +21,6 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-
-#include <httplib.h>
 
 namespace traceassist::webhook {
 
@@ -32,15 +32,16 @@ class ConnectionPool {
   ConnectionPool& operator=(const ConnectionPool&) = delete;
 
   // A task queue for one httplib listener (install with `server.new_task_queue`). Its shutdown()
-  // waits until the connections that listener handed over are finished.
-  httplib::TaskQueue* NewListenerQueue();
+  // waits until the connections that listener handed over are finished. `after_connection` (may be
+  // empty) runs on the worker thread once each connection is closed.
+  httplib::TaskQueue* NewListenerQueue(std::function<void()> after_connection);
 
   // True on a thread that is serving a connection beyond the cap.
   static bool InShedLane();
 
   std::size_t active_connections() const;  // being served (not counting the shed lane)
-  std::size_t threads() const;              // live worker threads, both lanes
-  std::uint64_t shed_connections() const;   // connections ever sent to the shed lane
+  std::size_t threads() const;             // live worker threads, both lanes
+  std::uint64_t shed_connections() const;  // connections ever sent to the shed lane
 
  private:
   class ListenerQueue;

@@ -1,8 +1,7 @@
 #include "traceassist/webhook/health_probe.h"
 
-#include <httplib.h>
-
 #include <fmt/format.h>
+#include <httplib.h>
 
 namespace traceassist::webhook {
 

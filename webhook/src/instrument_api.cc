@@ -1,6 +1,7 @@
 #include "instrument_api.h"
 
 #include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
 #include "traceassist/instrument/diff.h"
@@ -33,7 +34,8 @@ std::string ApplyOptions(const json& given, instrument::Options& options, bool& 
       if (!language) return "options.language is not a known language";
       options.language = *language;
     } else if (key == "container_languages") {
-      if (!value.is_object()) return "options.container_languages must map container names to languages";
+      if (!value.is_object())
+        return "options.container_languages must map container names to languages";
       for (const auto& [container, name] : value.items()) {
         if (!name.is_string()) return "options.container_languages values must be strings";
         const auto language = instrument::ParseLanguage(name.get_ref<const std::string&>());
@@ -88,8 +90,10 @@ InstrumentApiResult HandleInstrumentRequest(std::string_view body,
                                             const instrument::TextLimits& limits,
                                             RewriteSlots& slots) {
   json request = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (request.is_discarded()) return Fail(400, "invalid_json", "the request body is not valid JSON");
-  if (!request.is_object()) return Fail(400, "invalid_json", "the request body must be a JSON object");
+  if (request.is_discarded())
+    return Fail(400, "invalid_json", "the request body is not valid JSON");
+  if (!request.is_object())
+    return Fail(400, "invalid_json", "the request body must be a JSON object");
 
   const auto manifest_it = request.find("manifest_content");
   if (manifest_it == request.end() || manifest_it->is_null()) {
@@ -146,8 +150,10 @@ InstrumentApiResult HandleInstrumentRequest(std::string_view body,
   InstrumentApiResult result;
   instrument::RewriteOutput& output = rewritten.value();
   json answer = instrument::ToJson(output.report);
-  answer["changes_made"] = output.report.changes_made;  // the legacy contract's field, always a bool
-  if (want_diff) answer["diff"] = instrument::UnifiedDiff(manifest, output.text, "a/manifest", "b/manifest");
+  answer["changes_made"] =
+      output.report.changes_made;  // the legacy contract's field, always a bool
+  if (want_diff)
+    answer["diff"] = instrument::UnifiedDiff(manifest, output.text, "a/manifest", "b/manifest");
   answer["modified_manifest_content"] = std::move(output.text);
   result.body = answer.dump();
   result.changes_made = output.report.changes_made;

@@ -1,13 +1,12 @@
 #include "traceassist/webhook/logging.h"
 
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <mutex>
 #include <string>
-
-#include <spdlog/sinks/base_sink.h>
-#include <spdlog/spdlog.h>
 
 namespace traceassist::webhook {
 namespace {
@@ -46,8 +45,8 @@ class BufferedStdoutSink : public spdlog::sinks::base_sink<std::mutex> {
 
 void ConfigureJsonLogging(std::string_view level) {
   spdlog::drop("traceassist");
-  auto logger = std::make_shared<spdlog::logger>("traceassist",
-                                                  std::make_shared<BufferedStdoutSink>());
+  auto logger =
+      std::make_shared<spdlog::logger>("traceassist", std::make_shared<BufferedStdoutSink>());
   spdlog::register_logger(logger);
   // Messages are JSON members ("msg":...,...), so the pattern closes the object.
   logger->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l",%v})",

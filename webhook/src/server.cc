@@ -1,23 +1,22 @@
 #include "traceassist/webhook/server.h"
 
+#include <fmt/format.h>
 #include <httplib.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
 #include <charconv>
-#include <cmath>
-#include <cstring>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
+#include <cstring>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 #include <stdexcept>
 #include <thread>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "access_control.h"
 #include "connection_pool.h"
@@ -26,7 +25,6 @@
 #include "traceassist/webhook/admission.h"
 #include "traceassist/webhook/cert_store.h"
 #include "traceassist/webhook/logging.h"
-
 
 namespace traceassist::webhook {
 namespace {
@@ -164,7 +162,8 @@ class Server::Impl {
     if (config_.tls_enabled()) StartTls();
     http_thread_ = std::thread([this] { Listen(http_); });
     started_ = true;
-    // /ready turns 200 only once the listeners run: stop() is unsafe before that (library-facts §2.7).
+    // /ready turns 200 only once the listeners run: stop() is unsafe before that (library-facts
+    // §2.7).
     WaitRunning(http_);
     if (https_) WaitRunning(*https_);
     ready_ = true;
@@ -205,8 +204,9 @@ class Server::Impl {
 
  private:
   int Bind(httplib::Server& server, int port, const char* setting) {
-    // httplib listens with a backlog of 5: a burst of new clients (256 connecting at once) then waits
-    // for SYN retransmits, seconds each. Keep the listening socket to listen again with a real one.
+    // httplib listens with a backlog of 5: a burst of new clients (256 connecting at once) then
+    // waits for SYN retransmits, seconds each. Keep the listening socket to listen again with a
+    // real one.
     int listen_fd = -1;
     server.set_socket_options([&listen_fd](socket_t fd) {
       listen_fd = fd;
@@ -222,11 +222,12 @@ class Server::Impl {
       bound = port;
     }
     if (bound <= 0) {
-      throw std::runtime_error(fmt::format("{}: cannot listen on {}:{} ({})", setting,
-                                           config_.bind, port, std::strerror(errno)));
+      throw std::runtime_error(fmt::format("{}: cannot listen on {}:{} ({})", setting, config_.bind,
+                                           port, std::strerror(errno)));
     }
     if (listen_fd >= 0 && ::listen(listen_fd, SOMAXCONN) != 0) {
-      LogEvent(LogLevel::kWarn, "cannot raise the listen backlog", {{"error", std::strerror(errno)}});
+      LogEvent(LogLevel::kWarn, "cannot raise the listen backlog",
+               {{"error", std::strerror(errno)}});
     }
     return bound;
   }
@@ -248,11 +249,14 @@ class Server::Impl {
 
   // Everything both listeners share: limits, timeouts, the task queue and the routing.
   void Configure(httplib::Server& server) {
-    server.new_task_queue = [this] { return pool_.NewListenerQueue(); };
+    server.new_task_queue = [this] {
+      return pool_.NewListenerQueue([this] { AbandonUnfinished(); });
+    };
     server.set_tcp_nodelay(true);  // Nagle costs ~40 ms per keep-alive request (library-facts §2.4)
     server.set_keep_alive_max_count(static_cast<std::size_t>(config_.keepalive_max_requests));
     server.set_keep_alive_timeout(config_.keepalive_timeout_s);
-    server.set_read_timeout(config_.read_timeout_ms / 1000, (config_.read_timeout_ms % 1000) * 1000);
+    server.set_read_timeout(config_.read_timeout_ms / 1000,
+                            (config_.read_timeout_ms % 1000) * 1000);
     server.set_write_timeout(config_.write_timeout_ms / 1000,
                              (config_.write_timeout_ms % 1000) * 1000);
     server.set_payload_max_length(config_.max_body_bytes);
@@ -263,8 +267,9 @@ class Server::Impl {
     server.Post("/workflow/instrument",
                 [this](const httplib::Request& req, httplib::Response& res,
                        const httplib::ContentReader& reader) { Instrument(req, res, reader); });
-    server.Post("/mutate", [this](const httplib::Request& req, httplib::Response& res,
-                                  const httplib::ContentReader& reader) { Mutate(req, res, reader); });
+    server.Post("/mutate",
+                [this](const httplib::Request& req, httplib::Response& res,
+                       const httplib::ContentReader& reader) { Mutate(req, res, reader); });
     // Never let exception text reach a client (httplib would put it in a header: §2.8).
     server.set_exception_handler(
         [](const httplib::Request&, httplib::Response& res, std::exception_ptr error) {
@@ -281,16 +286,16 @@ class Server::Impl {
           SetError(res, 500, "internal_error", "internal error; see the server log");
         });
     // Answers httplib produces on its own (malformed request line, URI too long): JSON like ours.
-    server.set_error_handler(httplib::Server::HandlerWithResponse(
-        [](const httplib::Request&, httplib::Response& res) {
-      if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-      const char* code = res.status == 413   ? "payload_too_large"
-                         : res.status == 414 ? "uri_too_long"
-                         : res.status == 404 ? "not_found"
-                                             : "bad_request";
-      SetError(res, res.status, code, "the request could not be handled");
-      return httplib::Server::HandlerResponse::Handled;
-    }));
+    server.set_error_handler(
+        httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+          if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+          const char* code = res.status == 413   ? "payload_too_large"
+                             : res.status == 414 ? "uri_too_long"
+                             : res.status == 404 ? "not_found"
+                                                 : "bad_request";
+          SetError(res, res.status, code, "the request could not be handled");
+          return httplib::Server::HandlerResponse::Handled;
+        }));
     server.set_logger(
         [this](const httplib::Request& req, const httplib::Response& res) { Finish(req, res); });
   }
@@ -298,6 +303,7 @@ class Server::Impl {
   // Every request passes here first (after its headers are read, before its body).
   httplib::Server::HandlerResponse Dispatch(const httplib::Request& req, httplib::Response& res) {
     RequestState& state = tls_request;
+    AbandonUnfinished();
     state = RequestState{};
     state.active = true;
     state.start = Clock::now();
@@ -474,8 +480,8 @@ class Server::Impl {
     state.admission_uid = std::move(outcome.uid);
     state.admission_outcome = outcome.outcome;
     if (outcome.outcome == "error") {
-      LogEvent(outcome.http_status == 200 ? LogLevel::kError : LogLevel::kWarn,
-               "admission failed", {{"request_id", state.request_id}, {"error", outcome.error}});
+      LogEvent(outcome.http_status == 200 ? LogLevel::kError : LogLevel::kWarn, "admission failed",
+               {{"request_id", state.request_id}, {"error", outcome.error}});
     }
     // A dry run must change nothing outside the response: no analytics (sideEffects NoneOnDryRun).
     state.record_usage = state.record_usage && !outcome.dry_run;
@@ -511,8 +517,8 @@ class Server::Impl {
     json components = {{"server", server_state}, {"analytics", analytics_name}};
     if (config_.tls_enabled()) components["tls"] = https_ ? "ok" : "off";
     res.status = ready ? 200 : 503;
-    res.set_content(json{{"status", ready ? "ready" : "not_ready"}, {"components", components}}.dump(),
-                    kJson);
+    res.set_content(
+        json{{"status", ready ? "ready" : "not_ready"}, {"components", components}}.dump(), kJson);
   }
 
   void Metrics(httplib::Response& res) {
@@ -528,6 +534,36 @@ class Server::Impl {
     res.set_content(out, "text/plain; version=0.0.4; charset=utf-8");
   }
 
+  // A request whose response could not be written (the client went away) never reaches the
+  // logger: account for it when its connection ends, as status 499 (nginx's "client closed
+  // request"), so that the in-flight gauge stays right and analytics still gets its one event.
+  void AbandonUnfinished() {
+    RequestState& state = tls_request;
+    if (!state.active) return;
+    state.active = false;
+    const double seconds = SecondsSince(state.start);
+    metrics_.RequestFinished(state.route, 499, seconds);
+    LogEvent(LogLevel::kInfo, "request",
+             {{"request_id", state.request_id},
+              {"route", RouteLabel(state.route)},
+              {"status", 499},
+              {"latency_ms", std::round(seconds * 1e6) / 1e3},
+              {"note", "the connection closed before the response was written"}});
+    if (state.record_usage && sink_ != nullptr) {
+      state.usage.outcome = "client_closed";
+      RecordUsage(state);
+    }
+  }
+
+  void RecordUsage(RequestState& state) {
+    analytics::UsageEvent& event = state.usage;
+    event.time = std::chrono::system_clock::now();
+    event.processing_time =
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - state.start);
+    if (state.body_bytes > 0) event.manifest_bytes = state.body_bytes;
+    sink_->Record(std::move(event));
+  }
+
   // Runs after the response was written: metrics, the request log line, and analytics.
   void Finish(const httplib::Request& req, const httplib::Response& res) {
     RequestState& state = tls_request;
@@ -539,9 +575,8 @@ class Server::Impl {
     }
     const double seconds = SecondsSince(state.start);
     metrics_.RequestFinished(state.route, res.status, seconds);
-    static const std::set<std::string_view> kMethods = {"GET",    "HEAD",    "POST",
-                                                        "PUT",    "DELETE",  "PATCH",
-                                                        "OPTIONS", "CONNECT", "TRACE"};
+    static const std::set<std::string_view> kMethods = {
+        "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"};
     // The method of a request httplib could not parse may be any bytes: log known ones only.
     json fields = {{"request_id", state.request_id},
                    {"method", kMethods.count(req.method) ? req.method : std::string("invalid")},
@@ -557,16 +592,11 @@ class Server::Impl {
     if (!state.admission_outcome.empty()) fields["admission"] = state.admission_outcome;
     if (req.ssl != nullptr) fields["tls"] = true;
     LogEvent(res.status >= 500 ? LogLevel::kWarn : LogLevel::kInfo, "request", fields);
-    if (state.record_usage && sink_ != nullptr) {
-      analytics::UsageEvent& event = state.usage;
-      event.time = std::chrono::system_clock::now();
-      if (event.outcome.empty()) event.outcome = UsageOutcome(res.status);
-      event.processing_time =
-          std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - state.start);
-      if (state.body_bytes > 0) event.manifest_bytes = state.body_bytes;
-      sink_->Record(std::move(event));
-    }
     state.active = false;
+    if (state.record_usage && sink_ != nullptr) {
+      if (state.usage.outcome.empty()) state.usage.outcome = UsageOutcome(res.status);
+      RecordUsage(state);
+    }
   }
 
   void StartTls();
@@ -618,8 +648,8 @@ void Server::Impl::StartTls() {
   }
   certificates_ = std::move(loaded).value();
   // The callback constructor sets no TLS policy of its own (library-facts §2.1): the store's
-  // ConfigureServerContext sets TLS 1.2+, AEAD ciphers and ALPN http/1.1; the certificate comes from
-  // a per-handshake callback so that it can be replaced while serving (§2.2).
+  // ConfigureServerContext sets TLS 1.2+, AEAD ciphers and ALPN http/1.1; the certificate comes
+  // from a per-handshake callback so that it can be replaced while serving (§2.2).
   https_ = std::make_unique<httplib::SSLServer>([this](SSL_CTX& ctx) {
     const instrument::Status status = ConfigureServerContext(&ctx);
     if (!status.ok()) {
@@ -633,8 +663,7 @@ void Server::Impl::StartTls() {
   Configure(*https_);
   tls_port_ = Bind(*https_, config_.tls_port, "TRACEASSIST_TLS_PORT");
   https_thread_ = std::thread([this] { Listen(*https_); });
-  LogEvent(LogLevel::kInfo, "TLS certificate loaded",
-           {{"certificate", certificates_->Describe()}});
+  LogEvent(LogLevel::kInfo, "TLS certificate loaded", {{"certificate", certificates_->Describe()}});
 
   // cert-manager rotates the Secret and the kubelet swaps the files: look every second.
   watcher_ = std::thread([this] {

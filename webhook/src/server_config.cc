@@ -1,15 +1,15 @@
 #include "traceassist/webhook/server_config.h"
 
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
-#include <yaml-cpp/yaml.h>
 
 #include "traceassist/instrument/detector.h"
 
@@ -186,7 +186,8 @@ ServerConfig ParseServerConfig(const Settings& settings) {
   std::transform(config.log_level.begin(), config.log_level.end(), config.log_level.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (config.log_level == "warning") config.log_level = "warn";
-  static const std::vector<std::string> kLevels = {"trace", "debug", "info", "warn", "error", "off"};
+  static const std::vector<std::string> kLevels = {"trace", "debug", "info",
+                                                   "warn",  "error", "off"};
   if (std::find(kLevels.begin(), kLevels.end(), config.log_level) == kLevels.end()) {
     throw ConfigError(fmt::format(
         "TRACEASSIST_LOG_LEVEL: '{}' is not one of trace, debug, info, warn, error, off",
@@ -202,8 +203,7 @@ ServerConfig ParseServerConfig(const Settings& settings) {
       }
       if (std::any_of(token.begin(), token.end(),
                       [](unsigned char c) { return c <= 0x20 || c >= 0x7f; })) {
-        throw ConfigError(
-            "TRACEASSIST_API_TOKENS: tokens must be printable ASCII without spaces");
+        throw ConfigError("TRACEASSIST_API_TOKENS: tokens must be printable ASCII without spaces");
       }
     }
   }
@@ -213,8 +213,8 @@ ServerConfig ParseServerConfig(const Settings& settings) {
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < 0 ||
         value > 1e6) {
-      throw ConfigError(fmt::format(
-          "TRACEASSIST_RATE_LIMIT_RPS: '{}' is not a number in [0, 1000000]", *rps));
+      throw ConfigError(
+          fmt::format("TRACEASSIST_RATE_LIMIT_RPS: '{}' is not a number in [0, 1000000]", *rps));
     }
     config.rate_limit_rps = value;
   }

@@ -5,8 +5,8 @@
 namespace traceassist::webhook {
 namespace {
 
-const std::vector<double> kRouteBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                           0.05,   0.1,   0.25,   0.5,   1,    2.5, 5, 10};
+const std::vector<double> kRouteBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                           0.1,    0.25,  0.5,    1,     2.5,  5,     10};
 // The API server's smallest webhook latency bucket is 5 ms: resolve well below it.
 const std::vector<double> kAdmissionBuckets = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.002,
                                                0.003,   0.005,  0.01,    0.025,  0.1,   1};

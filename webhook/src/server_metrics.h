@@ -1,15 +1,15 @@
-// The server's Prometheus metrics: HTTP requests by route and status, a latency histogram per route,
-// in-flight requests, manifests and objects processed, admissions by kind/operation/outcome with a
-// latency histogram that resolves well below 5 ms, certificate reloads, and build info. Rendered in
-// the text exposition format (checked by `promtool check metrics` in the tests).
+// The server's Prometheus metrics: HTTP requests by route and status, a latency histogram per
+// route, in-flight requests, manifests and objects processed, admissions by kind/operation/outcome
+// with a latency histogram that resolves well below 5 ms, certificate reloads, and build info.
+// Rendered in the text exposition format (checked by `promtool check metrics` in the tests).
 //
 // Thread-safety: every method is thread-safe; recording is a short critical section or an atomic.
 #pragma once
 
 #include <array>
-#include <deque>
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <string>

@@ -1,14 +1,14 @@
 // Structured logging for the server: every line on stdout is one JSON object
 // {"time": "...Z", "level": "...", "msg": "...", ...fields}. Request lines carry the route, status,
-// latency, objects, changes_made and the request id; never manifest content, tokens or other secrets.
+// latency, objects, changes_made and the request id; never manifest content, tokens or other
+// secrets.
 //
-// Thread-safety: ConfigureJsonLogging is called once at start-up, before the server's threads exist;
-// LogEvent may be called from any thread.
+// Thread-safety: ConfigureJsonLogging is called once at start-up, before the server's threads
+// exist; LogEvent may be called from any thread.
 #pragma once
 
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 namespace traceassist::webhook {
 

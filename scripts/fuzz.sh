@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang + ASan + UBSan (build-fuzz/) and runs each for N seconds
+# (default 60). Seed corpora are assembled at run time from the test fixtures, the example and the
+# shared real-manifest corpus (read in place, never copied into the repository); the working corpus
+# grows in build-fuzz/corpus/ between runs. A crash or a violated property stops with exit 1 and leaves
+# the input in build-fuzz/artifacts/<target>/: add it to test/data/regressions/<target>/ (replayed by
+# ctest) and fix it.
+#
+# Usage: scripts/fuzz.sh [seconds] [target...]     env: FUZZ_BUILD_DIR, TRACEASSIST_CORPUS_DIR, JOBS
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_PER_TARGET=${1:-60}
+shift || true
+BUILD=${FUZZ_BUILD_DIR:-build-fuzz}
+CORPUS_SRC=${TRACEASSIST_CORPUS_DIR:-$PWD/../shared/corpus}
+JOBS=${JOBS:-2}
+
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+  -DCMAKE_CXX_FLAGS="-D_GLIBCXX_ASSERTIONS" -DTRACEASSIST_FUZZ=ON -DTRACEASSIST_BUILD_TESTS=OFF \
+  -DTRACEASSIST_SANITIZE=address,undefined >/dev/null
+targets=("$@")
+if [[ ${#targets[@]} -eq 0 ]]; then
+  targets=(rewrite rules)
+  for t in admission request; do
+    [[ -f test/fuzz/fuzz_$t.cc && -d webhook/src ]] && targets+=("$t")
+  done
+fi
+cmake --build "$BUILD" -j"$JOBS" --target "${targets[@]/#/fuzz_}"
+
+# Seeds for one target, printed as a list of files.
+seed_files() {
+  case $1 in
+    rewrite)
+      find test/data examples "$CORPUS_SRC/files" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) \
+        -not -path '*/regressions/rules/*' -not -path '*/regressions/admission/*' -not -path '*/regressions/request/*' \
+        2>/dev/null ;;
+    rules)
+      find test/data -type f -path '*rules*' 2>/dev/null ;;
+    admission | request)
+      find test/data test/webhook -type f -name '*.json' 2>/dev/null ;;
+  esac
+  [[ -d test/data/regressions/$1 ]] && find "test/data/regressions/$1" -type f
+  [[ -d test/fuzz/seeds/$1 ]] && find "test/fuzz/seeds/$1" -type f
+  return 0
+}
+
+status=0
+summary=()
+for t in "${targets[@]}"; do
+  seeds="$BUILD/seeds/$t" corpus="$BUILD/corpus/$t" artifacts="$BUILD/artifacts/$t"
+  rm -rf "$seeds"
+  mkdir -p "$seeds" "$corpus" "$artifacts"
+  n=0
+  while IFS= read -r f; do
+    n=$((n + 1))
+    ln -sf "$(realpath "$f")" "$seeds/$n-$(basename "$f")"
+  done < <(seed_files "$t")
+  dict=(-dict=test/fuzz/yaml.dict)
+  log="$BUILD/fuzz-$t.log"
+  echo "--- fuzz_$t: $n seeds, ${SECONDS_PER_TARGET}s"
+  set +e
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
+    "$BUILD/test/fuzz/fuzz_$t" "$corpus" "$seeds" "${dict[@]}" -max_total_time="$SECONDS_PER_TARGET" \
+    -timeout=10 -rss_limit_mb=2048 -max_len=32768 -print_final_stats=1 -artifact_prefix="$artifacts/" \
+    >"$log" 2>&1
+  rc=$?
+  set -e
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | awk '{print $2}')
+  ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | awk '{print $2}')
+  summary+=("$(printf '%-10s exit %-3s executions %-10s coverage(edges) %-6s features %-6s corpus %s' \
+    "$t" "$rc" "${runs:-?}" "${cov:-?}" "${ft:-?}" "$(ls "$corpus" | wc -l)")")
+  if [[ $rc -ne 0 ]]; then
+    status=1
+    echo "fuzz_$t FAILED (exit $rc); last lines of $log:"
+    tail -40 "$log"
+    ls "$artifacts"
+  fi
+done
+echo "--- fuzzing summary (${SECONDS_PER_TARGET}s per target)"
+printf '%s\n' "${summary[@]}"
+exit $status

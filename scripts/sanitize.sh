@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Sanitizer runs of the test suite:
+#   asan: the whole suite built with AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/);
+#   tsan: the server and analytics tests (ctest labels webhook, analytics) built with
+#         ThreadSanitizer (build-tsan/), when those areas exist.
+# Any report fails the run (-fno-sanitize-recover=all; halt_on_error). Suppressions, each documented
+# in its file, cover only Debian libraries that are not built with the sanitizer:
+# test/sanitizers/{lsan,tsan}.supp.
+#
+# Usage: scripts/sanitize.sh [asan|tsan]...   (default: both)   env: JOBS (default 2), CTEST_ARGS
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JOBS=${JOBS:-2}
+SUPP=$PWD/test/sanitizers
+parts=("$@")
+[[ ${#parts[@]} -eq 0 ]] && parts=(asan tsan)
+
+run_ctest() {
+  local dir=$1
+  shift
+  local cmd=(ctest --test-dir "$dir" --output-on-failure -j"$JOBS" --timeout 900 "$@" ${CTEST_ARGS:-})
+  if [[ -x scripts/with-postgres.sh ]]; then scripts/with-postgres.sh "${cmd[@]}"; else "${cmd[@]}"; fi
+}
+
+for part in "${parts[@]}"; do
+  case $part in
+    asan)
+      cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRACEASSIST_SANITIZE=address,undefined \
+        -DCMAKE_CXX_FLAGS="-D_GLIBCXX_ASSERTIONS" >/dev/null
+      cmake --build build-asan -j"$JOBS"
+      ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1 \
+      LSAN_OPTIONS=suppressions=$SUPP/lsan.supp:print_suppressions=0 \
+      UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        run_ctest build-asan
+      ;;
+    tsan)
+      if [[ ! -d webhook/src && ! -d analytics/src ]]; then
+        echo "sanitize: no server or analytics sources yet: the ThreadSanitizer run has nothing to test"
+        continue
+      fi
+      cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRACEASSIST_SANITIZE=thread >/dev/null
+      cmake --build build-tsan -j"$JOBS"
+      TSAN_OPTIONS="suppressions=$SUPP/tsan.supp:halt_on_error=1:second_deadlock_stack=1:history_size=4" \
+        run_ctest build-tsan -L 'webhook|analytics'
+      ;;
+    *) echo "usage: $0 [asan|tsan]..." >&2; exit 2 ;;
+  esac
+done
