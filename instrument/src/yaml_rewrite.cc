@@ -412,7 +412,7 @@ class ObjectEditor {
     while (p < text_.size() && text_[p] == ' ') ++p;
     if (p >= text_.size() || text_[p] != ':' || !RestOfLineIsBlank(text_, p + 1)) return false;
     // The entry runs to the end of its value's last line; comment lines after it stay.
-    const std::size_t value_end = NodeEnd(doc_.child(m, index + 1));
+    const std::size_t value_end = NodeEnd(doc_.child(m, index + 1), false);
     if (value_end == std::string_view::npos || !RestOfLineIsBlank(text_, value_end)) return false;
     const std::size_t stop = NextLineStart(text_, value_end);
     const std::size_t start = LineStart(text_, k.pos);
@@ -422,11 +422,11 @@ class ObjectEditor {
 
   // Offset just past a node: a scalar's end, a flow collection's closing bracket, or the end of a
   // block collection's last value. npos when it cannot be told.
-  std::size_t NodeEnd(std::uint32_t index) const {
+  std::size_t NodeEnd(std::uint32_t index, bool in_flow) const {
     const YamlNode& n = doc_.node(index);
-    if (n.type == Type::kScalar) return SingleLineScalarEnd(text_, n.pos, true);
+    if (n.type == Type::kScalar) return SingleLineScalarEnd(text_, n.pos, in_flow);
     if (n.type != Type::kMap && n.type != Type::kSeq) return std::string_view::npos;
-    std::size_t p = n.count == 0 ? n.pos + 1 : NodeEnd(doc_.child(n, n.count - 1));
+    std::size_t p = n.count == 0 ? n.pos + 1 : NodeEnd(doc_.child(n, n.count - 1), in_flow || n.flow);
     if (p == std::string_view::npos || !n.flow) return p;
     const char close = n.type == Type::kMap ? '}' : ']';
     while (p < text_.size() && (text_[p] == ' ' || text_[p] == ',' || text_[p] == '\n' || text_[p] == '\r' ||
@@ -440,7 +440,7 @@ class ObjectEditor {
   std::optional<Failure> RemoveFlowEntries(std::uint32_t map, const std::vector<std::uint32_t>& removed) {
     if (removed.empty()) return std::nullopt;
     const YamlNode& m = doc_.node(map);
-    auto value_end = [&](std::uint32_t i) { return NodeEnd(doc_.child(m, i + 1)); };
+    auto value_end = [&](std::uint32_t i) { return NodeEnd(doc_.child(m, i + 1), true); };
     auto key_pos = [&](std::uint32_t i) { return doc_.node(doc_.child(m, i)).pos; };
     auto is_removed = [&](std::uint32_t i) { return std::binary_search(removed.begin(), removed.end(), i); };
     // The trailing run of removed entries goes from the end of the last kept value.

@@ -144,6 +144,19 @@ TEST_CASE("a template shared through an anchor is skipped with a reason, not hal
   CHECK_FALSE(result.value().report.changes_made);
 }
 
+TEST_CASE("remove deletes emptied maps whose last value is plain and holds commas", "[rewrite]") {
+  const std::string in =
+      "kind: Pod\napiVersion: v1\nmetadata:\n  annotations:\n"
+      "    instrumentation.opentelemetry.io/container-names: app\n"
+      "    instrumentation.opentelemetry.io/inject-java: \"true\"\n"
+      "    traceassist.io/managed: inject-java,container-names\n  labels:\n    app: x\n"
+      "spec:\n  containers: [{name: app, image: openjdk:17}]\n";
+  Options remove;
+  remove.action = Action::kRemove;
+  CHECK(Rewrite(in, remove) ==
+        "kind: Pod\napiVersion: v1\nmetadata:\n  labels:\n    app: x\nspec:\n  containers: [{name: app, image: openjdk:17}]\n");
+}
+
 TEST_CASE("errors name the document, line and column", "[rewrite]") {
   auto bad = RewriteManifests("a: 1\n---\nb: [1, 2\nc: 3\n", {});
   REQUIRE_FALSE(bad.ok());
