@@ -14,4 +14,13 @@ inline constexpr int kExitChangesNeeded = 3;
 // `instrument`, `uninstrument` and `detect`.
 void RegisterInstrumentCommands(CLI::App& app, int& exit_code);
 
+// `analytics summary`: reads the usage table named by DATABASE_URL.
+void RegisterAnalyticsCommands(CLI::App& app, int& exit_code);
+
+// `serve` (HTTP API and admission webhook) and `healthcheck` (GET /health for the container).
+void RegisterServeCommands(CLI::App& app, int& exit_code);
+
+// `certs`: a CA and a server certificate for the webhook.
+void RegisterCertsCommand(CLI::App& app, int& exit_code);
+
 }  // namespace traceassist::cmd

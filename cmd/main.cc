@@ -18,6 +18,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = traceassist::cmd::kExitOk;
   traceassist::cmd::RegisterInstrumentCommands(app, exit_code);
+  traceassist::cmd::RegisterAnalyticsCommands(app, exit_code);
+  traceassist::cmd::RegisterServeCommands(app, exit_code);
+  traceassist::cmd::RegisterCertsCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

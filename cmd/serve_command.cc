@@ -1,0 +1,200 @@
+// `traceassist serve` (the HTTP API and the admission webhook) and `traceassist healthcheck` (the
+// container's HEALTHCHECK: the image has no curl).
+#include <malloc.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "commands.h"
+#include "traceassist/webhook/health_probe.h"
+#include "traceassist/webhook/logging.h"
+#include "traceassist/webhook/server.h"
+#include "traceassist/webhook/server_config.h"
+
+// The analytics helper's factory (PostgreSQL sink, or one that reports "off"); without it the
+// server runs with analytics off.
+#if __has_include(<traceassist/analytics/postgres_sink.h>)
+#define TRACEASSIST_HAVE_ANALYTICS 1
+#include <traceassist/analytics/postgres_sink.h>
+#else
+#define TRACEASSIST_HAVE_ANALYTICS 0
+#endif
+
+namespace traceassist::cmd {
+namespace {
+
+using webhook::ConfigError;
+using webhook::Settings;
+
+// Defaults → config file → environment → flags.
+Settings LayerSettings(const Settings& flags) {
+  Settings merged;
+  std::string config_file;
+  if (const char* env = std::getenv("TRACEASSIST_CONFIG_FILE")) config_file = env;
+  if (auto it = flags.find("TRACEASSIST_CONFIG_FILE"); it != flags.end()) config_file = it->second;
+  if (!config_file.empty()) merged = webhook::LoadConfigFile(config_file);
+  for (const auto& setting : webhook::KnownSettings()) {
+    if (const char* value = std::getenv(setting.env)) merged[setting.env] = value;
+  }
+  for (const auto& [name, value] : flags) merged[name] = value;
+  return merged;
+}
+
+// Every connection is a file descriptor: raise the soft limit towards the hard one so that
+// max_connections (both listeners, plus the shed lane and some files) fits, or say that it does
+// not.
+void RaiseFileLimit(const webhook::ServerConfig& config) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const rlim_t wanted = static_cast<rlim_t>(config.max_connections) * 2 + 256;
+  if (limit.rlim_cur < wanted) {
+    limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, limit.rlim_max);
+    setrlimit(RLIMIT_NOFILE, &limit);
+    getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  if (limit.rlim_cur < wanted) {
+    webhook::LogEvent(webhook::LogLevel::kWarn,
+                      "the open-file limit is below what TRACEASSIST_MAX_CONNECTIONS needs",
+                      {{"limit", limit.rlim_cur}, {"wanted", wanted}});
+  }
+}
+
+int RunServe(const Settings& flags) {
+  // Signals are taken by sigwait below: block them before any thread exists, so that every thread
+  // inherits the mask and none is interrupted.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // Few malloc arenas instead of glibc's 8 per CPU: hundreds of connection threads otherwise keep
+  // freed memory spread over many arenas. MALLOC_ARENA_MAX in the environment still wins.
+  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 2);
+
+  Settings settings;
+  webhook::ServerConfig config;
+  try {
+    settings = LayerSettings(flags);
+    config = webhook::ParseServerConfig(settings);
+  } catch (const ConfigError& e) {
+    std::cerr << "traceassist serve: configuration error: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  webhook::ConfigureJsonLogging(config.log_level);
+  RaiseFileLimit(config);
+  webhook::LogEvent(webhook::LogLevel::kInfo, "starting",
+                    {{"version", TRACEASSIST_VERSION},
+                     {"config", nlohmann::json::parse(webhook::DescribeConfig(config))}});
+
+  std::unique_ptr<analytics::UsageSink> sink;
+#if TRACEASSIST_HAVE_ANALYTICS
+  try {
+    const auto lookup = [&settings](std::string_view name) -> std::optional<std::string> {
+      const auto it = settings.find(name);
+      if (it == settings.end()) return std::nullopt;
+      return it->second;
+    };
+    sink = analytics::CreateUsageSink(analytics::ParseAnalyticsConfig(lookup, TRACEASSIST_VERSION));
+  } catch (const std::exception& e) {
+    std::cerr << "traceassist serve: configuration error: " << e.what() << "\n";
+    return kExitUsage;
+  }
+#endif
+
+  webhook::Server server(config, sink.get());
+  try {
+    server.Start();
+  } catch (const std::exception& e) {
+    webhook::LogEvent(webhook::LogLevel::kError, "cannot start", {{"error", e.what()}});
+    std::cerr << "traceassist serve: " << e.what() << "\n";
+    return kExitInputError;
+  }
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  webhook::LogEvent(webhook::LogLevel::kInfo, "shutting down",
+                    {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  const auto started = std::chrono::steady_clock::now();
+  const bool drained = server.Drain();
+  if (sink) {
+    // Flush queued analytics events in what is left of the drain budget (at least a second).
+    const auto budget = std::chrono::seconds(config.drain_timeout_s) -
+                        std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now() - started);
+    const std::size_t lost =
+        sink->Shutdown(std::max<std::chrono::milliseconds>(budget, std::chrono::seconds(1)));
+    if (lost > 0) {
+      webhook::LogEvent(webhook::LogLevel::kWarn, "analytics events not written",
+                        {{"events", lost}});
+    }
+  }
+  if (!drained) {
+    // Connections still running would block the server's destructor: leave now, as a failure.
+    std::cout.flush();
+    std::_Exit(kExitInputError);
+  }
+  webhook::LogEvent(webhook::LogLevel::kInfo, "stopped");
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterServeCommands(CLI::App& app, int& exit_code) {
+  CLI::App* serve = app.add_subcommand(
+      "serve",
+      "Serve the HTTP API (and the admission webhook over HTTPS when a certificate is set)");
+  serve->footer(
+      "Every flag has an environment variable (shown in brackets); flags win over the environment, "
+      "which wins over TRACEASSIST_CONFIG_FILE. Also: TRACEASSIST_API_TOKENS, "
+      "TRACEASSIST_NAMESPACE_INSTRUMENTATION, TRACEASSIST_ENABLE_GO, TRACEASSIST_ENABLE_NGINX, "
+      "TRACEASSIST_INIT_CONTAINERS, DATABASE_URL and TRACEASSIST_ANALYTICS_*.");
+  auto values = std::make_shared<std::map<std::string, std::string>>();
+  auto options = std::make_shared<std::vector<std::pair<CLI::Option*, std::string>>>();
+  for (const auto& setting : webhook::KnownSettings()) {
+    if (*setting.flag == '\0') continue;
+    CLI::Option* option =
+        serve->add_option(setting.flag, (*values)[setting.env],
+                          std::string("[") + setting.env + "] default: " + setting.default_value);
+    options->emplace_back(option, setting.env);
+  }
+  serve->callback([&exit_code, values, options] {
+    Settings flags;
+    for (const auto& [option, env] : *options) {
+      if (option->count() > 0) flags[env] = (*values)[env];
+    }
+    exit_code = RunServe(flags);
+  });
+
+  CLI::App* health = app.add_subcommand(
+      "healthcheck", "GET the local server's /health; exit 0 when it answers 200, else 1");
+  auto url = std::make_shared<std::string>();
+  auto timeout_ms = std::make_shared<int>(2000);
+  health->add_option("--url", *url,
+                     "URL to probe (default: http://127.0.0.1:$TRACEASSIST_PORT/health)");
+  health->add_option("--timeout-ms", *timeout_ms, "connect and read timeout")
+      ->check(CLI::Range(1, 600000));
+  health->callback([&exit_code, url, timeout_ms] {
+    std::string target = *url;
+    if (target.empty()) {
+      const char* port = std::getenv("TRACEASSIST_PORT");
+      target =
+          std::string("http://127.0.0.1:") + (port != nullptr && *port ? port : "8000") + "/health";
+    }
+    std::string detail;
+    const bool healthy =
+        webhook::ProbeHealth(target, std::chrono::milliseconds(*timeout_ms), detail);
+    (healthy ? std::cout : std::cerr) << (healthy ? "healthy: " : "unhealthy: ") << detail << "\n";
+    exit_code = healthy ? kExitOk : kExitInputError;
+  });
+}
+
+}  // namespace traceassist::cmd

@@ -1,0 +1,87 @@
+// The configuration of `traceassist serve`: a plain struct with a documented default on every
+// field, built once at start-up from layered settings (defaults → config file → environment →
+// flags) and validated then. The server never reads the environment itself.
+//
+// Thread-safety: a ServerConfig is immutable once built and may be shared by all threads.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "traceassist/instrument/options.h"
+
+namespace traceassist::webhook {
+
+// Settings by their environment variable name ("TRACEASSIST_PORT" → "8000"). Later layers overwrite
+// earlier ones; the caller merges them.
+using Settings = std::map<std::string, std::string, std::less<>>;
+
+// A setting with a bad value. what() names the setting and the value problem, never a secret value.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct ServerConfig {
+  std::string bind = "0.0.0.0";  // TRACEASSIST_BIND: address of both listeners
+  int port = 8000;               // TRACEASSIST_PORT: plain HTTP; 0 picks a free port (tests)
+  int tls_port = 8443;           // TRACEASSIST_TLS_PORT: HTTPS; 0 picks a free port (tests)
+  std::string tls_cert;  // TRACEASSIST_TLS_CERT: PEM chain; HTTPS only when cert and key are set
+  std::string tls_key;   // TRACEASSIST_TLS_KEY: PEM private key
+  std::size_t max_body_bytes = std::size_t{10} << 20;  // TRACEASSIST_MAX_BODY_BYTES (also chunked)
+  int threads = 0;  // TRACEASSIST_THREADS: concurrent rewrites of manifests > 32 KiB; 0 = CPUs
+  int max_connections = 1024;  // TRACEASSIST_MAX_CONNECTIONS: served at once; more get 503
+  int read_timeout_ms =
+      5000;  // TRACEASSIST_READ_TIMEOUT_MS: longest silence while reading a request
+  int write_timeout_ms =
+      5000;  // TRACEASSIST_WRITE_TIMEOUT_MS: longest stall while writing a response
+  int keepalive_timeout_s =
+      5;  // TRACEASSIST_KEEPALIVE_TIMEOUT_S: idle keep-alive connection lifetime
+  int keepalive_max_requests =
+      10000;                 // TRACEASSIST_KEEPALIVE_MAX_REQUESTS: requests per connection
+  int drain_timeout_s = 20;  // TRACEASSIST_DRAIN_TIMEOUT_S: in-flight work allowed after SIGTERM
+  std::string log_level = "info";       // TRACEASSIST_LOG_LEVEL: trace|debug|info|warn|error|off
+  std::vector<std::string> api_tokens;  // TRACEASSIST_API_TOKENS: bearer tokens; empty = auth off
+  double rate_limit_rps = 0;  // TRACEASSIST_RATE_LIMIT_RPS: per token (or address); 0 = off
+
+  // The instrumentation policy (TRACEASSIST_INSTRUMENTATION, _RULES_FILE, _ENABLE_GO,
+  // _ENABLE_NGINX, _INIT_CONTAINERS). API requests may override language, instrumentation and the
+  // Go/nginx switches.
+  instrument::Options policy;
+  std::string rules_file;  // TRACEASSIST_RULES_FILE: path, already loaded into policy.rules
+  // TRACEASSIST_NAMESPACE_INSTRUMENTATION ("ns=ref,ns2=ns/ref"): per-namespace reference (webhook).
+  std::map<std::string, std::string, std::less<>> namespace_instrumentation;
+  bool webhook_audit = false;  // TRACEASSIST_WEBHOOK_MODE=audit: warn only, never patch
+
+  bool analytics_required = false;  // TRACEASSIST_ANALYTICS_REQUIRED: analytics not ok → unready
+
+  bool tls_enabled() const { return !tls_cert.empty(); }
+};
+
+// Every setting name ParseServerConfig reads, with its flag (empty when env only), for --help and
+// the README table.
+struct SettingInfo {
+  const char* env;
+  const char* flag;
+  const char* default_value;
+  bool secret;
+};
+const std::vector<SettingInfo>& KnownSettings();
+
+// Builds and validates the configuration. Throws ConfigError naming the first bad setting: a number
+// out of range or not a number, an unknown log level or mode, an invalid Instrumentation reference,
+// a TLS certificate without a key (or the reverse), an unreadable rules file.
+ServerConfig ParseServerConfig(const Settings& settings);
+
+// Reads a YAML config file of `lower_snake_case: value` pairs (the setting names without the
+// TRACEASSIST_ prefix) into Settings keyed by environment variable name. Throws ConfigError when
+// the file cannot be read, is not a flat mapping of scalars, or names an unknown setting.
+Settings LoadConfigFile(const std::string& path);
+
+// The effective configuration as one JSON object, with tokens and other secrets masked.
+std::string DescribeConfig(const ServerConfig& config);
+
+}  // namespace traceassist::webhook

@@ -1,0 +1,129 @@
+#include "connection_pool.h"
+
+#include <chrono>
+#include <thread>
+
+namespace traceassist::webhook {
+namespace {
+
+thread_local bool tls_in_shed_lane = false;
+constexpr auto kIdleRetire = std::chrono::seconds(60);
+
+}  // namespace
+
+// Forwards one listener's connections to the shared pool and counts those still running, so that
+// the listener's shutdown (after Server::stop) waits for exactly its own in-flight connections.
+class ConnectionPool::ListenerQueue : public httplib::TaskQueue {
+ public:
+  ListenerQueue(ConnectionPool& pool, std::function<void()> after_connection)
+      : pool_(pool), after_connection_(std::move(after_connection)) {}
+
+  void enqueue(std::function<void()> fn) override {
+    {
+      std::lock_guard lock(mu_);
+      ++outstanding_;
+    }
+    pool_.Submit([this, fn = std::move(fn)] {
+      fn();
+      if (after_connection_) after_connection_();
+      std::lock_guard lock(mu_);
+      if (--outstanding_ == 0) done_cv_.notify_all();
+    });
+  }
+
+  void shutdown() override {
+    std::unique_lock lock(mu_);
+    done_cv_.wait(lock, [this] { return outstanding_ == 0; });
+  }
+
+ private:
+  ConnectionPool& pool_;
+  const std::function<void()> after_connection_;
+  std::mutex mu_;
+  std::condition_variable done_cv_;
+  std::size_t outstanding_ = 0;
+};
+
+ConnectionPool::ConnectionPool(std::size_t max_connections, std::size_t shed_lane_threads) {
+  main_.cap = max_connections;
+  shed_.cap = shed_lane_threads;
+  shed_.shed = true;
+}
+
+ConnectionPool::~ConnectionPool() {
+  std::unique_lock lock(mu_);
+  stopping_ = true;
+  main_.work_cv.notify_all();
+  shed_.work_cv.notify_all();
+  space_cv_.notify_all();
+  exit_cv_.wait(lock, [this] { return main_.threads == 0 && shed_.threads == 0; });
+}
+
+httplib::TaskQueue* ConnectionPool::NewListenerQueue(std::function<void()> after_connection) {
+  return new ListenerQueue(*this, std::move(after_connection));
+}
+
+bool ConnectionPool::InShedLane() { return tls_in_shed_lane; }
+
+std::size_t ConnectionPool::active_connections() const {
+  std::lock_guard lock(mu_);
+  return main_.active;
+}
+
+std::size_t ConnectionPool::threads() const {
+  std::lock_guard lock(mu_);
+  return main_.threads + shed_.threads;
+}
+
+std::uint64_t ConnectionPool::shed_connections() const {
+  std::lock_guard lock(mu_);
+  return shed_total_;
+}
+
+void ConnectionPool::Submit(std::function<void()> job) {
+  std::unique_lock lock(mu_);
+  // Runs on the listener's accept thread: waiting here is the back-pressure when both lanes are
+  // full.
+  space_cv_.wait(
+      lock, [this] { return stopping_ || main_.active < main_.cap || shed_.active < shed_.cap; });
+  Lane& lane = main_.active < main_.cap ? main_ : shed_;
+  if (lane.shed) ++shed_total_;
+  ++lane.active;
+  lane.jobs.push_back(std::move(job));
+  // Every queued job has a thread of its own waiting or about to start: nothing waits behind a
+  // connection that is slow.
+  if (lane.jobs.size() > lane.idle) {
+    StartThread(lane);
+  } else {
+    lane.work_cv.notify_one();
+  }
+}
+
+void ConnectionPool::StartThread(Lane& lane) {
+  ++lane.threads;
+  std::thread([this, &lane] { WorkerLoop(lane); }).detach();
+}
+
+void ConnectionPool::WorkerLoop(Lane& lane) {
+  tls_in_shed_lane = lane.shed;
+  std::unique_lock lock(mu_);
+  while (true) {
+    ++lane.idle;
+    const bool got =
+        lane.work_cv.wait_for(lock, kIdleRetire, [&] { return stopping_ || !lane.jobs.empty(); });
+    --lane.idle;
+    if (!got || lane.jobs.empty()) break;  // idle for a minute, or stopping with nothing queued
+    std::function<void()> job = std::move(lane.jobs.front());
+    lane.jobs.pop_front();
+    lock.unlock();
+    job();
+    job = nullptr;
+    lock.lock();
+    --lane.active;
+    space_cv_.notify_all();
+  }
+  --lane.threads;
+  exit_cv_.notify_all();  // with the lock held: the destructor cannot finish before we let go
+}
+
+}  // namespace traceassist::webhook

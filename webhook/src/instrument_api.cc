@@ -1,0 +1,166 @@
+#include "instrument_api.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "traceassist/instrument/diff.h"
+
+namespace traceassist::webhook {
+namespace {
+
+using nlohmann::json;
+
+struct BadRequest {
+  std::string code;
+  std::string message;
+};
+
+InstrumentApiResult Fail(int status, std::string code, std::string_view message) {
+  InstrumentApiResult result;
+  result.status = status;
+  result.body = ErrorBody(code, message);
+  result.code = std::move(code);
+  return result;
+}
+
+// Reads the optional "options" object into `options`; returns an error message or "".
+std::string ApplyOptions(const json& given, instrument::Options& options, bool& want_diff) {
+  if (!given.is_object()) return "options must be an object";
+  for (const auto& [key, value] : given.items()) {
+    if (key == "language") {
+      if (!value.is_string()) return "options.language must be a string";
+      const auto language = instrument::ParseLanguage(value.get_ref<const std::string&>());
+      if (!language) return "options.language is not a known language";
+      options.language = *language;
+    } else if (key == "container_languages") {
+      if (!value.is_object())
+        return "options.container_languages must map container names to languages";
+      for (const auto& [container, name] : value.items()) {
+        if (!name.is_string()) return "options.container_languages values must be strings";
+        const auto language = instrument::ParseLanguage(name.get_ref<const std::string&>());
+        if (!language) {
+          return "options.container_languages names a language that is not known";
+        }
+        options.container_languages[container] = *language;
+      }
+    } else if (key == "instrumentation") {
+      if (!value.is_string()) return "options.instrumentation must be a string";
+      const std::string& ref = value.get_ref<const std::string&>();
+      const instrument::Status valid = instrument::ValidateInstrumentationRef(ref);
+      if (!valid.ok()) return "options.instrumentation: " + valid.message();
+      options.instrumentation = ref;
+    } else if (key == "enable_go" || key == "enable_nginx" || key == "diff") {
+      if (!value.is_boolean()) return fmt::format("options.{} must be a boolean", key);
+      const bool on = value.get<bool>();
+      if (key == "enable_go") {
+        options.enable_go = on;
+      } else if (key == "enable_nginx") {
+        options.enable_nginx = on;
+      } else {
+        want_diff = on;
+      }
+    } else {
+      // Refused rather than ignored: a misspelt option would otherwise silently do nothing.
+      return fmt::format("unknown option '{}'", key.substr(0, 64));
+    }
+  }
+  return {};
+}
+
+// An optional string field; a non-string value is an error.
+std::string OptionalString(const json& request, const char* field, std::string& error) {
+  const auto it = request.find(field);
+  if (it == request.end() || it->is_null()) return {};
+  if (!it->is_string()) {
+    error = fmt::format("{} must be a string", field);
+    return {};
+  }
+  return it->get<std::string>();
+}
+
+}  // namespace
+
+std::string ErrorBody(std::string_view code, std::string_view message) {
+  return json{{"code", code}, {"message", message}}.dump();
+}
+
+InstrumentApiResult HandleInstrumentRequest(std::string_view body,
+                                            const instrument::Options& defaults,
+                                            const instrument::TextLimits& limits,
+                                            RewriteSlots& slots) {
+  json request = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (request.is_discarded())
+    return Fail(400, "invalid_json", "the request body is not valid JSON");
+  if (!request.is_object())
+    return Fail(400, "invalid_json", "the request body must be a JSON object");
+
+  const auto manifest_it = request.find("manifest_content");
+  if (manifest_it == request.end() || manifest_it->is_null()) {
+    return Fail(400, "missing_manifest_content", "manifest_content is required");
+  }
+  if (!manifest_it->is_string()) {
+    return Fail(400, "invalid_manifest_content", "manifest_content must be a string");
+  }
+  const std::string& manifest = manifest_it->get_ref<const std::string&>();
+
+  std::string field_error;
+  std::string deployment_name = OptionalString(request, "deployment_name", field_error);
+  std::string client_repo = OptionalString(request, "client_repo", field_error);
+  if (!field_error.empty()) return Fail(400, "invalid_field", field_error);
+
+  instrument::Options options = defaults;
+  bool want_diff = false;
+  if (const auto it = request.find("options"); it != request.end() && !it->is_null()) {
+    const std::string error = ApplyOptions(*it, options, want_diff);
+    if (!error.empty()) return Fail(400, "invalid_options", error);
+  }
+
+  struct SlotGuard {
+    RewriteSlots& slots;
+    explicit SlotGuard(RewriteSlots& s) : slots(s) { slots.acquire(); }
+    ~SlotGuard() { slots.release(); }
+  };
+  auto rewritten = [&] {
+    // Small manifests need little memory (yaml-cpp takes ~50x the text) and run at once; big ones
+    // wait for one of the slots, so that a burst of them cannot exhaust memory.
+    if (manifest.size() <= kUnslottedManifestBytes) {
+      return instrument::RewriteManifests(manifest, options, limits);
+    }
+    SlotGuard slot(slots);
+    return instrument::RewriteManifests(manifest, options, limits);
+  }();
+  if (!rewritten.ok()) {
+    // The library's message says what and where (document, line, column) without quoting input.
+    const instrument::Status& status = rewritten.status();
+    InstrumentApiResult result;
+    result.status = 400;
+    result.code = "invalid_yaml";
+    result.body = json{{"code", "invalid_yaml"},
+                       {"message", status.message()},
+                       {"document", status.where().document},
+                       {"line", status.where().line},
+                       {"column", status.where().column}}
+                      .dump();
+    result.deployment_name = std::move(deployment_name);
+    result.client_repo = std::move(client_repo);
+    return result;
+  }
+
+  InstrumentApiResult result;
+  instrument::RewriteOutput& output = rewritten.value();
+  json answer = instrument::ToJson(output.report);
+  answer["changes_made"] =
+      output.report.changes_made;  // the legacy contract's field, always a bool
+  if (want_diff)
+    answer["diff"] = instrument::UnifiedDiff(manifest, output.text, "a/manifest", "b/manifest");
+  answer["modified_manifest_content"] = std::move(output.text);
+  result.body = answer.dump();
+  result.changes_made = output.report.changes_made;
+  result.report = std::move(output.report);
+  result.deployment_name = std::move(deployment_name);
+  result.client_repo = std::move(client_repo);
+  return result;
+}
+
+}  // namespace traceassist::webhook

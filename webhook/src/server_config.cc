@@ -1,0 +1,335 @@
+#include "traceassist/webhook/server_config.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "traceassist/instrument/detector.h"
+
+namespace traceassist::webhook {
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::vector<std::string> SplitList(std::string_view text) {
+  std::vector<std::string> out;
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    const auto item = Trim(text.substr(0, comma));
+    if (!item.empty()) out.emplace_back(item);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+// Reads settings by name and reports the first bad one with its name.
+class SettingReader {
+ public:
+  explicit SettingReader(const Settings& settings) : settings_(settings) {}
+
+  const std::string* Find(std::string_view name) const {
+    const auto it = settings_.find(name);
+    return it == settings_.end() ? nullptr : &it->second;
+  }
+
+  void Int(std::string_view name, int& out, long long min, long long max) const {
+    const std::string* raw = Find(name);
+    if (raw == nullptr) return;
+    const std::string_view text = Trim(*raw);
+    long long value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
+      throw ConfigError(fmt::format("{}: '{}' is not an integer", name, *raw));
+    }
+    if (value < min || value > max) {
+      throw ConfigError(fmt::format("{}: {} is out of range [{}, {}]", name, value, min, max));
+    }
+    out = static_cast<int>(value);
+  }
+
+  void Size(std::string_view name, std::size_t& out, std::size_t min, std::size_t max) const {
+    const std::string* raw = Find(name);
+    if (raw == nullptr) return;
+    const std::string_view text = Trim(*raw);
+    std::size_t value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
+      throw ConfigError(fmt::format("{}: '{}' is not a non-negative integer", name, *raw));
+    }
+    if (value < min || value > max) {
+      throw ConfigError(fmt::format("{}: {} is out of range [{}, {}]", name, value, min, max));
+    }
+    out = value;
+  }
+
+  void Bool(std::string_view name, bool& out) const {
+    const std::string* raw = Find(name);
+    if (raw == nullptr) return;
+    std::string value(Trim(*raw));
+    std::transform(value.begin(), value.end(), value.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (value == "true" || value == "1" || value == "yes") {
+      out = true;
+    } else if (value == "false" || value == "0" || value == "no") {
+      out = false;
+    } else {
+      throw ConfigError(fmt::format("{}: '{}' is not a boolean (true or false)", name, *raw));
+    }
+  }
+
+  void String(std::string_view name, std::string& out) const {
+    if (const std::string* raw = Find(name)) out = std::string(Trim(*raw));
+  }
+
+ private:
+  const Settings& settings_;
+};
+
+void CheckInstrumentationRef(std::string_view setting, std::string_view ref) {
+  const instrument::Status status = instrument::ValidateInstrumentationRef(ref);
+  if (!status.ok()) {
+    throw ConfigError(fmt::format("{}: '{}' is not a valid Instrumentation reference ({})", setting,
+                                  ref, status.message()));
+  }
+}
+
+std::string ReadFile(const std::string& path, std::string_view setting) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(fmt::format("{}: cannot read '{}'", setting, path));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return std::move(text).str();
+}
+
+}  // namespace
+
+const std::vector<SettingInfo>& KnownSettings() {
+  static const std::vector<SettingInfo> kSettings = {
+      {"TRACEASSIST_BIND", "--bind", "0.0.0.0", false},
+      {"TRACEASSIST_PORT", "--port", "8000", false},
+      {"TRACEASSIST_TLS_PORT", "--tls-port", "8443", false},
+      {"TRACEASSIST_TLS_CERT", "--tls-cert", "(unset)", false},
+      {"TRACEASSIST_TLS_KEY", "--tls-key", "(unset)", false},
+      {"TRACEASSIST_MAX_BODY_BYTES", "--max-body-bytes", "10485760", false},
+      {"TRACEASSIST_THREADS", "--threads", "number of CPUs", false},
+      {"TRACEASSIST_MAX_CONNECTIONS", "--max-connections", "1024", false},
+      {"TRACEASSIST_READ_TIMEOUT_MS", "--read-timeout-ms", "5000", false},
+      {"TRACEASSIST_WRITE_TIMEOUT_MS", "--write-timeout-ms", "5000", false},
+      {"TRACEASSIST_KEEPALIVE_TIMEOUT_S", "--keepalive-timeout-s", "5", false},
+      {"TRACEASSIST_KEEPALIVE_MAX_REQUESTS", "--keepalive-max-requests", "10000", false},
+      {"TRACEASSIST_DRAIN_TIMEOUT_S", "--drain-timeout-s", "20", false},
+      {"TRACEASSIST_LOG_LEVEL", "--log-level", "info", false},
+      {"TRACEASSIST_API_TOKENS", "", "(unset: auth off)", true},
+      {"TRACEASSIST_RATE_LIMIT_RPS", "--rate-limit-rps", "0 (off)", false},
+      {"TRACEASSIST_INSTRUMENTATION", "--instrumentation", "true", false},
+      {"TRACEASSIST_NAMESPACE_INSTRUMENTATION", "", "(unset)", false},
+      {"TRACEASSIST_RULES_FILE", "--rules-file", "(unset)", false},
+      {"TRACEASSIST_ENABLE_GO", "", "false", false},
+      {"TRACEASSIST_ENABLE_NGINX", "", "false", false},
+      {"TRACEASSIST_INIT_CONTAINERS", "", "false", false},
+      {"TRACEASSIST_WEBHOOK_MODE", "--webhook-mode", "enforce", false},
+      {"TRACEASSIST_CONFIG_FILE", "--config-file", "(unset)", false},
+      {"DATABASE_URL", "", "(unset: analytics off)", true},
+      {"TRACEASSIST_ANALYTICS_KEY", "", "(unset)", true},
+      {"TRACEASSIST_ANALYTICS_QUEUE", "", "10000", false},
+      {"TRACEASSIST_ANALYTICS_REQUIRED", "", "false", false},
+      {"TRACEASSIST_ANALYTICS_RETENTION_DAYS", "", "365", false},
+  };
+  return kSettings;
+}
+
+ServerConfig ParseServerConfig(const Settings& settings) {
+  ServerConfig config;
+  const SettingReader read(settings);
+  constexpr long long kIntMax = std::numeric_limits<int>::max();
+
+  read.String("TRACEASSIST_BIND", config.bind);
+  if (config.bind.empty()) throw ConfigError("TRACEASSIST_BIND: empty address");
+  read.Int("TRACEASSIST_PORT", config.port, 0, 65535);
+  read.Int("TRACEASSIST_TLS_PORT", config.tls_port, 0, 65535);
+  read.String("TRACEASSIST_TLS_CERT", config.tls_cert);
+  read.String("TRACEASSIST_TLS_KEY", config.tls_key);
+  if (config.tls_cert.empty() != config.tls_key.empty()) {
+    throw ConfigError(
+        "TRACEASSIST_TLS_CERT and TRACEASSIST_TLS_KEY: set both (HTTPS on) or neither (HTTP only)");
+  }
+  if (config.tls_enabled() && config.port != 0 && config.port == config.tls_port) {
+    throw ConfigError(fmt::format(
+        "TRACEASSIST_TLS_PORT: {} is also TRACEASSIST_PORT; the listeners need distinct ports",
+        config.tls_port));
+  }
+  read.Size("TRACEASSIST_MAX_BODY_BYTES", config.max_body_bytes, 1024, std::size_t{1} << 30);
+  read.Int("TRACEASSIST_THREADS", config.threads, 0, 1024);
+  if (config.threads == 0) {
+    config.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  }
+  read.Int("TRACEASSIST_MAX_CONNECTIONS", config.max_connections, 4, 100000);
+  read.Int("TRACEASSIST_READ_TIMEOUT_MS", config.read_timeout_ms, 100, 3600000);
+  read.Int("TRACEASSIST_WRITE_TIMEOUT_MS", config.write_timeout_ms, 100, 3600000);
+  read.Int("TRACEASSIST_KEEPALIVE_TIMEOUT_S", config.keepalive_timeout_s, 1, 3600);
+  read.Int("TRACEASSIST_KEEPALIVE_MAX_REQUESTS", config.keepalive_max_requests, 1, kIntMax);
+  read.Int("TRACEASSIST_DRAIN_TIMEOUT_S", config.drain_timeout_s, 0, 3600);
+
+  read.String("TRACEASSIST_LOG_LEVEL", config.log_level);
+  std::transform(config.log_level.begin(), config.log_level.end(), config.log_level.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (config.log_level == "warning") config.log_level = "warn";
+  static const std::vector<std::string> kLevels = {"trace", "debug", "info",
+                                                   "warn",  "error", "off"};
+  if (std::find(kLevels.begin(), kLevels.end(), config.log_level) == kLevels.end()) {
+    throw ConfigError(fmt::format(
+        "TRACEASSIST_LOG_LEVEL: '{}' is not one of trace, debug, info, warn, error, off",
+        config.log_level));
+  }
+
+  if (const std::string* tokens = read.Find("TRACEASSIST_API_TOKENS")) {
+    config.api_tokens = SplitList(*tokens);
+    for (const std::string& token : config.api_tokens) {
+      if (token.size() < 16) {
+        throw ConfigError(
+            "TRACEASSIST_API_TOKENS: every token must be at least 16 characters long");
+      }
+      if (std::any_of(token.begin(), token.end(),
+                      [](unsigned char c) { return c <= 0x20 || c >= 0x7f; })) {
+        throw ConfigError("TRACEASSIST_API_TOKENS: tokens must be printable ASCII without spaces");
+      }
+    }
+  }
+  if (const std::string* rps = read.Find("TRACEASSIST_RATE_LIMIT_RPS")) {
+    const std::string_view text = Trim(*rps);
+    double value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < 0 ||
+        value > 1e6) {
+      throw ConfigError(
+          fmt::format("TRACEASSIST_RATE_LIMIT_RPS: '{}' is not a number in [0, 1000000]", *rps));
+    }
+    config.rate_limit_rps = value;
+  }
+
+  read.String("TRACEASSIST_INSTRUMENTATION", config.policy.instrumentation);
+  CheckInstrumentationRef("TRACEASSIST_INSTRUMENTATION", config.policy.instrumentation);
+  if (const std::string* mapping = read.Find("TRACEASSIST_NAMESPACE_INSTRUMENTATION")) {
+    for (const std::string& item : SplitList(*mapping)) {
+      const auto eq = item.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == item.size()) {
+        throw ConfigError(fmt::format(
+            "TRACEASSIST_NAMESPACE_INSTRUMENTATION: '{}' is not namespace=reference", item));
+      }
+      std::string ns(Trim(std::string_view(item).substr(0, eq)));
+      std::string ref(Trim(std::string_view(item).substr(eq + 1)));
+      CheckInstrumentationRef("TRACEASSIST_NAMESPACE_INSTRUMENTATION", ref);
+      config.namespace_instrumentation[std::move(ns)] = std::move(ref);
+    }
+  }
+  read.String("TRACEASSIST_RULES_FILE", config.rules_file);
+  if (!config.rules_file.empty()) {
+    const std::string text = ReadFile(config.rules_file, "TRACEASSIST_RULES_FILE");
+    auto rules = instrument::LoadDetectionRules(text);
+    if (!rules.ok()) {
+      throw ConfigError(fmt::format("TRACEASSIST_RULES_FILE: {}: {}", config.rules_file,
+                                    rules.status().ToString()));
+    }
+    config.policy.rules = std::move(rules).value();
+  }
+  read.Bool("TRACEASSIST_ENABLE_GO", config.policy.enable_go);
+  read.Bool("TRACEASSIST_ENABLE_NGINX", config.policy.enable_nginx);
+  read.Bool("TRACEASSIST_INIT_CONTAINERS", config.policy.init_containers);
+  if (const std::string* mode = read.Find("TRACEASSIST_WEBHOOK_MODE")) {
+    const std::string_view value = Trim(*mode);
+    if (value == "audit") {
+      config.webhook_audit = true;
+    } else if (value != "enforce") {
+      throw ConfigError(
+          fmt::format("TRACEASSIST_WEBHOOK_MODE: '{}' is not enforce or audit", *mode));
+    }
+  }
+  read.Bool("TRACEASSIST_ANALYTICS_REQUIRED", config.analytics_required);
+  return config;
+}
+
+Settings LoadConfigFile(const std::string& path) {
+  const std::string text = ReadFile(path, "TRACEASSIST_CONFIG_FILE");
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(fmt::format("TRACEASSIST_CONFIG_FILE: {}: line {}, column {}: {}", path,
+                                  e.mark.line + 1, e.mark.column + 1, e.msg));
+  }
+  Settings settings;
+  if (root.IsNull()) return settings;
+  if (!root.IsMap()) {
+    throw ConfigError(fmt::format("TRACEASSIST_CONFIG_FILE: {}: not a mapping of settings", path));
+  }
+  for (const auto& entry : root) {
+    const std::string key = entry.first.as<std::string>();
+    std::string env = key;
+    std::transform(env.begin(), env.end(), env.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    if (env != "DATABASE_URL") env = "TRACEASSIST_" + env;
+    const auto& known = KnownSettings();
+    if (env == "TRACEASSIST_CONFIG_FILE" ||
+        std::none_of(known.begin(), known.end(),
+                     [&](const SettingInfo& info) { return env == info.env; })) {
+      throw ConfigError(
+          fmt::format("TRACEASSIST_CONFIG_FILE: {}: unknown setting '{}'", path, key));
+    }
+    if (!entry.second.IsScalar()) {
+      throw ConfigError(
+          fmt::format("TRACEASSIST_CONFIG_FILE: {}: '{}' must be a single value", path, key));
+    }
+    settings[env] = entry.second.Scalar();
+  }
+  return settings;
+}
+
+std::string DescribeConfig(const ServerConfig& config) {
+  nlohmann::json namespaces = nlohmann::json::object();
+  for (const auto& [ns, ref] : config.namespace_instrumentation) namespaces[ns] = ref;
+  const nlohmann::json described = {
+      {"bind", config.bind},
+      {"port", config.port},
+      {"tls", config.tls_enabled()},
+      {"tls_port", config.tls_port},
+      {"tls_cert", config.tls_cert},
+      {"tls_key", config.tls_key},
+      {"max_body_bytes", config.max_body_bytes},
+      {"threads", config.threads},
+      {"max_connections", config.max_connections},
+      {"read_timeout_ms", config.read_timeout_ms},
+      {"write_timeout_ms", config.write_timeout_ms},
+      {"keepalive_timeout_s", config.keepalive_timeout_s},
+      {"keepalive_max_requests", config.keepalive_max_requests},
+      {"drain_timeout_s", config.drain_timeout_s},
+      {"log_level", config.log_level},
+      // Never the tokens themselves: only how many there are.
+      {"api_tokens", config.api_tokens.empty()
+                         ? std::string("off")
+                         : fmt::format("{} token(s) ***", config.api_tokens.size())},
+      {"rate_limit_rps", config.rate_limit_rps},
+      {"instrumentation", config.policy.instrumentation},
+      {"namespace_instrumentation", namespaces},
+      {"rules_file", config.rules_file},
+      {"enable_go", config.policy.enable_go},
+      {"enable_nginx", config.policy.enable_nginx},
+      {"init_containers", config.policy.init_containers},
+      {"webhook_mode", config.webhook_audit ? "audit" : "enforce"},
+      {"analytics_required", config.analytics_required},
+  };
+  return described.dump();
+}
+
+}  // namespace traceassist::webhook
