@@ -48,10 +48,10 @@ def usage_rows():
 
 
 def sigkill_restart():
-    srv = Server(BIN, env={"TRACEASSIST_LOG_LEVEL": "warn"})
+    srv = Server(BIN, env={"TRACEASSIST_LOG_LEVEL": "info"})
     load = Load(srv.port, clients=8)
     time.sleep(2)
-    srv.signal(signal.SIGKILL)
+    srv.send_signal(signal.SIGKILL)
     srv.proc.wait()
     load.stop()
     port = srv.port
@@ -70,14 +70,14 @@ def sigkill_restart():
 
 
 def sigterm_under_load():
-    env = {"TRACEASSIST_LOG_LEVEL": "warn", "TRACEASSIST_DRAIN_TIMEOUT_S": "10"}
+    env = {"TRACEASSIST_LOG_LEVEL": "info", "TRACEASSIST_DRAIN_TIMEOUT_S": "10"}
     if DB:
         env["DATABASE_URL"] = DB
     before = usage_rows() if DB else None
     srv = Server(BIN, env=env)
     load = Load(srv.port, clients=16)
     time.sleep(3)
-    srv.signal(signal.SIGTERM)
+    srv.send_signal(signal.SIGTERM)
     t0 = time.monotonic()
     try:
         code = srv.proc.wait(30)
@@ -157,7 +157,7 @@ def postgres_outage():
         print("PostgreSQL outage: skipped (run under scripts/with-postgres.sh to include it)")
         return
     before = usage_rows()
-    srv = Server(BIN, env={"TRACEASSIST_LOG_LEVEL": "warn", "DATABASE_URL": DB})
+    srv = Server(BIN, env={"TRACEASSIST_LOG_LEVEL": "info", "DATABASE_URL": DB})
     load = Load(srv.port, clients=8)
     time.sleep(3)
     subprocess.run([PG_CTL, "stop", "-m", "immediate"], capture_output=True)

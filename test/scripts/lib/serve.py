@@ -12,8 +12,9 @@ import ssl
 import subprocess
 import threading
 import time
+import weakref
 
-LISTENING = re.compile(r'"msg":"listening".*"port":(\d+),"tls_port":(-?\d+)')
+LISTENING = re.compile(r'"msg":"listening".*"port":(\d+),"tls_port":(-?\d+)')  # logged at level info
 
 
 class Server:
@@ -69,7 +70,7 @@ class Server:
     def peak_mib(self):
         return self.status_kib("VmHWM") / 1024
 
-    def signal(self, sig):
+    def send_signal(self, sig):
         self.proc.send_signal(sig)
 
     def stop(self, sig=signal.SIGTERM, timeout=30):
@@ -107,15 +108,20 @@ def tls_context(cafile=None):
     return ctx
 
 
+# Bytes read past the end of a response (pipelining), per socket.
+_PENDING = weakref.WeakKeyDictionary()
+
+
 def read_response(sock, timeout=10):
-    """Reads one HTTP/1.1 response (Content-Length or close-delimited); returns (status, headers, body)
-    or (None, {}, b"") when the peer closed before a status line."""
+    """Reads one HTTP/1.1 response with a Content-Length; returns (status, headers, body), or
+    (None, {}, b"") when the peer closed before a status line. Bytes past the response are kept for
+    the next call on the same socket."""
     sock.settimeout(timeout)
-    data = b""
+    data = _PENDING.pop(sock, b"")
     while b"\r\n\r\n" not in data:
         chunk = sock.recv(65536)
         if not chunk:
-            return None, {}, data
+            return None, {}, b""
         data += chunk
     head, _, rest = data.partition(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
@@ -130,8 +136,9 @@ def read_response(sock, timeout=10):
         if not chunk:
             break
         rest += chunk
-    body, sock.pending = rest[:length], rest[length:]
-    return status, headers, body
+    if len(rest) > length:
+        _PENDING[sock] = rest[length:]
+    return status, headers, rest[:length]
 
 
 def request(port, method="GET", path="/health", body=None, headers=None, timeout=10, tls=None):
