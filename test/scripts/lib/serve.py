@@ -114,14 +114,14 @@ _PENDING = weakref.WeakKeyDictionary()
 
 def read_response(sock, timeout=10):
     """Reads one HTTP/1.1 response with a Content-Length; returns (status, headers, body), or
-    (None, {}, b"") when the peer closed before a status line. Bytes past the response are kept for
-    the next call on the same socket."""
+    (None, headers, bytes received) when the peer closed before the response was complete (no bytes:
+    closed without answering). Bytes past the response are kept for the next call on the socket."""
     sock.settimeout(timeout)
     data = _PENDING.pop(sock, b"")
     while b"\r\n\r\n" not in data:
         chunk = sock.recv(65536)
         if not chunk:
-            return None, {}, b""
+            return None, {}, data  # closed before a whole status line and headers: data is what came
         data += chunk
     head, _, rest = data.partition(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
@@ -136,6 +136,8 @@ def read_response(sock, timeout=10):
         if not chunk:
             break
         rest += chunk
+    if len(rest) < length:
+        return None, headers, data  # closed in the middle of the body
     if len(rest) > length:
         _PENDING[sock] = rest[length:]
     return status, headers, rest[:length]
@@ -171,7 +173,8 @@ class Load:
         self.port, self.tls, self.path = port, tls, path
         self.body = (body or instrument_body()).encode()
         self.counts = {}
-        self.cut = 0
+        self.cut = 0         # part of a response arrived, then the connection closed
+        self.unanswered = 0  # the request was sent, the connection closed without a byte back
         self.refused = 0
         self.latencies = []
         self.lock = threading.Lock()
@@ -201,10 +204,13 @@ class Load:
                 s.sendall(req)
                 status, headers, rbody = read_response(s, timeout=15)
             except (OSError, ValueError, IndexError):
-                status, headers = None, {}
+                status, headers, rbody = None, {}, b""
             if status is None:
                 with self.lock:
-                    self.cut += 1
+                    if rbody:
+                        self.cut += 1
+                    else:
+                        self.unanswered += 1
             else:
                 with self.lock:
                     self.counts[status] = self.counts.get(status, 0) + 1
