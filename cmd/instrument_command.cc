@@ -238,7 +238,8 @@ void AddPolicyFlags(CLI::App* cmd, Settings& s) {
   cmd->add_option("--instrumentation", s.instrumentation,
                   "Instrumentation resource for the inject annotations: true, NAME or NAMESPACE/NAME");
   cmd->add_option("--language", s.language, "Language of every application container (overrides detection)");
-  cmd->add_option("--container-language", s.container_languages, "NAME=LANGUAGE for one container (repeatable)");
+  cmd->add_option("--container-language", s.container_languages, "NAME=LANGUAGE for one container (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_flag("--enable-go", s.enable_go, "Instrument Go (privileged eBPF sidecar; needs the executable path)");
   cmd->add_flag("--enable-nginx", s.enable_nginx, "Instrument nginx (off by default in the Operator)");
   cmd->add_flag("--init-containers", s.init_containers, "Also instrument init containers (Operator >= 0.146)");

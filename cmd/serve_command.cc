@@ -17,17 +17,9 @@
 #include "commands.h"
 #include "traceassist/webhook/health_probe.h"
 #include "traceassist/webhook/logging.h"
+#include "traceassist/analytics/postgres_sink.h"
 #include "traceassist/webhook/server.h"
 #include "traceassist/webhook/server_config.h"
-
-// The analytics helper's factory (PostgreSQL sink, or one that reports "off"); without it the
-// server runs with analytics off.
-#if __has_include(<traceassist/analytics/postgres_sink.h>)
-#define TRACEASSIST_HAVE_ANALYTICS 1
-#include <traceassist/analytics/postgres_sink.h>
-#else
-#define TRACEASSIST_HAVE_ANALYTICS 0
-#endif
 
 namespace traceassist::cmd {
 namespace {
@@ -95,12 +87,12 @@ int RunServe(const Settings& flags) {
                     {{"version", TRACEASSIST_VERSION},
                      {"config", nlohmann::json::parse(webhook::DescribeConfig(config))}});
 
+  // The PostgreSQL sink when DATABASE_URL is set, else one that reports "off".
   std::unique_ptr<analytics::UsageSink> sink;
-#if TRACEASSIST_HAVE_ANALYTICS
   try {
     const auto lookup = [&settings](std::string_view name) -> std::optional<std::string> {
       const auto it = settings.find(name);
-      if (it == settings.end()) return std::nullopt;
+      if (it == settings.end() || it->second.empty()) return std::nullopt;  // empty = unset
       return it->second;
     };
     sink = analytics::CreateUsageSink(analytics::ParseAnalyticsConfig(lookup, TRACEASSIST_VERSION));
@@ -108,7 +100,6 @@ int RunServe(const Settings& flags) {
     std::cerr << "traceassist serve: configuration error: " << e.what() << "\n";
     return kExitUsage;
   }
-#endif
 
   webhook::Server server(config, sink.get());
   try {

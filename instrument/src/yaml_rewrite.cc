@@ -402,14 +402,10 @@ class ObjectEditor {
     std::size_t p = end;
     while (p < text_.size() && text_[p] == ' ') ++p;
     if (p >= text_.size() || text_[p] != ':' || !RestOfLineIsBlank(text_, p + 1)) return false;
-    // The entry runs to the next key of this mapping, or to the end of the mapping's last line.
-    std::size_t stop = index + 2 < m.count ? LineStart(text_, doc_.node(doc_.child(m, index + 2)).pos)
-                                           : std::string_view::npos;
-    if (stop == std::string_view::npos) {
-      const std::size_t value_end = NodeEnd(doc_.child(m, index + 1));
-      if (value_end == std::string_view::npos) return false;
-      stop = NextLineStart(text_, value_end == 0 ? 0 : value_end - 1);
-    }
+    // The entry runs to the end of its value's last line; comment lines after it stay.
+    const std::size_t value_end = NodeEnd(doc_.child(m, index + 1));
+    if (value_end == std::string_view::npos || !RestOfLineIsBlank(text_, value_end)) return false;
+    const std::size_t stop = NextLineStart(text_, value_end);
     const std::size_t start = LineStart(text_, k.pos);
     edits_.push_back({start, stop - start, ""});
     return true;
@@ -480,6 +476,7 @@ class StreamRewriter {
           "Helm --post-renderer",
           {doc.number(), n.line + 1, n.column + 1});
     }
+    if (Status s = CheckQuotedScalarsClose(doc); !s.ok()) return s;
     const std::uint32_t root = doc.root();
     if (root == kNoNode || doc.resolved(root).type != Type::kMap) return Status::Ok();
     const std::string_view kind = doc.Scalar(doc.Find(root, "kind") ? doc.Find(root, "kind")->value : root);
@@ -493,6 +490,34 @@ class StreamRewriter {
       return Status::Ok();
     }
     Object(doc, root);
+    return Status::Ok();
+  }
+
+  // yaml-cpp 0.7 accepts a quoted scalar that the end of the input cuts off (a truncated file); the
+  // rewrite must not. Scans each quoted scalar once, so the cost stays linear in the input.
+  Status CheckQuotedScalarsClose(const YamlDocument& doc) const {
+    for (std::uint32_t i = 0; i < doc.size(); ++i) {
+      const YamlNode& n = doc.node(i);
+      if (n.type != Type::kScalar || n.pos >= text_.size()) continue;
+      const char quote = text_[n.pos];
+      if (quote != '"' && quote != '\'') continue;
+      std::size_t p = n.pos + 1;
+      for (; p < text_.size(); ++p) {
+        if (quote == '"' && text_[p] == '\\') {
+          ++p;
+        } else if (text_[p] == quote) {
+          if (quote == '\'' && p + 1 < text_.size() && text_[p + 1] == '\'') {
+            ++p;
+          } else {
+            break;
+          }
+        }
+      }
+      if (p >= text_.size()) {
+        return Status::Error("unterminated quoted scalar (is the file truncated?)",
+                             {doc.number(), n.line + 1, n.column + 1});
+      }
+    }
     return Status::Ok();
   }
 

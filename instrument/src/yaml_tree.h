@@ -36,6 +36,7 @@ class YamlDocument {
   std::uint32_t root() const { return root_; }
   int number() const { return number_; }  // 1-based position in the stream
   const YamlNode& node(std::uint32_t i) const { return nodes_[i]; }
+  std::uint32_t size() const { return static_cast<std::uint32_t>(nodes_.size()); }
   // Follows an alias to its anchored node.
   std::uint32_t Resolve(std::uint32_t i) const {
     return nodes_[i].type == YamlNode::Type::kAlias ? nodes_[i].target : i;

@@ -23,6 +23,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <regex>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -379,9 +380,12 @@ void CheckProperties(const Case& c) {
   REQUIRE_FALSE(rerun_report.is_discarded());
   CHECK(rerun_report.at("changes_made") == false);
 
-  // 6. Round trip through --remove.
+  // 6. Round trip through --remove. Not for inputs with an empty `annotations:` of their own: once
+  // filled, it cannot be told from one TraceAssist created, and remove deletes emptied maps (README).
+  static const std::regex kEmptyAnnotations(R"(annotations:[ \t]*(null|~|\{\})?[ \t]*(#.*)?\r?(\n|$))");
   if (!remove && block_style && !corrects_values &&
-      input.find("traceassist.io/managed") == std::string::npos) {
+      input.find("traceassist.io/managed") == std::string::npos &&
+      !std::regex_search(input, kEmptyAnnotations)) {
     std::vector<std::string> undo{"instrument", "--remove"};
     undo.insert(undo.end(), c.args.begin(), c.args.end());
     undo.insert(undo.end(), {"--report", "json", "-"});

@@ -100,6 +100,17 @@ fi
 check "the failure is a workflow error naming the status" grep -q '^::error::TraceAssist answered HTTP 401 (unauthorized' "$work/step.out"
 check "a failed step leaves the file untouched" cmp -s "$work/deploy.orig" "$work/deploy.yaml"
 
+if run_action "$work/deploy.yaml" "" ""; then
+  echo "FAIL: no token against a server with auth must fail the step"; failures=$((failures + 1))
+else
+  echo "ok: no token (empty header file) gets 401 from a server with auth"
+fi
+check "the missing-token failure names the status" grep -q '^::error::TraceAssist answered HTTP 401' "$work/step.out"
+
+kill -TERM "$server_pid"  # request lines are written in batches: stop it to have them all
+wait "$server_pid" || true
+server_pid=
+check "the server logged the requests" grep -q '"msg":"request".*"status":401' "$work/server.log"
 check "the server log holds neither the token nor the manifest" \
   bash -c "! grep -q -e '$token' -e 'eclipse-temurin' -e 'ünïcødé' '$work/server.log'"
 

@@ -469,6 +469,17 @@ TEST_CASE("bad configuration stops the start with a clear message and exit 2", "
   CHECK(output.find("TRACEASSIST_PORT: 'x'") != std::string::npos);
 }
 
+TEST_CASE("empty settings count as unset (compose files pass NAME: with no value)", "[serve]") {
+  ServerProcess server(Env{{"TRACEASSIST_API_TOKENS", ""},
+                           {"TRACEASSIST_MAX_BODY_BYTES", ""},
+                           {"TRACEASSIST_TLS_CERT", ""},
+                           {"TRACEASSIST_TLS_KEY", ""}});
+  const std::string log = server.Output();
+  CHECK(log.find(R"("api_tokens":"off")") != std::string::npos);
+  CHECK(log.find(R"("max_body_bytes":10485760)") != std::string::npos);
+  CHECK(server.tls_port() == -1);
+}
+
 TEST_CASE("settings layer: config file, then environment, then flags", "[serve]") {
   const std::string path = "/tmp/traceassist-config-" + std::to_string(::getpid()) + ".yaml";
   std::ofstream(path) << "max_body_bytes: 2048\nlog_level: debug\nkeepalive_max_requests: 77\n";

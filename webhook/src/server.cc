@@ -166,6 +166,7 @@ class Server::Impl {
     // §2.7).
     WaitRunning(http_);
     if (https_) WaitRunning(*https_);
+    if (listeners_returned_ > 0) throw std::runtime_error("a listener stopped as soon as it started");
     ready_ = true;
     LogEvent(LogLevel::kInfo, "listening",
              {{"bind", config_.bind}, {"port", port_}, {"tls_port", tls_port_}});
@@ -238,13 +239,17 @@ class Server::Impl {
       ++listeners_running_;
     }
     server.listen_after_bind();
+    ++listeners_returned_;
     std::lock_guard lock(listen_mu_);
     --listeners_running_;
     listen_cv_.notify_all();
   }
 
-  static void WaitRunning(const httplib::Server& server) {
-    while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  // Until the accept loop runs (or gave up at once: then it never will).
+  void WaitRunning(const httplib::Server& server) const {
+    while (!server.is_running() && listeners_returned_ == 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
   }
 
   // Everything both listeners share: limits, timeouts, the task queue and the routing.
@@ -627,6 +632,7 @@ class Server::Impl {
   std::mutex listen_mu_;
   std::condition_variable listen_cv_;
   int listeners_running_ = 0;
+  std::atomic<int> listeners_returned_{0};
 
   std::atomic<bool> ready_{false};
   std::atomic<bool> draining_{false};

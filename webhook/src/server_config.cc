@@ -39,9 +39,11 @@ class SettingReader {
  public:
   explicit SettingReader(const Settings& settings) : settings_(settings) {}
 
+  // An empty value counts as unset (compose files and manifests often pass `NAME:` or `value: ""`).
   const std::string* Find(std::string_view name) const {
     const auto it = settings_.find(name);
-    return it == settings_.end() ? nullptr : &it->second;
+    if (it == settings_.end() || Trim(it->second).empty()) return nullptr;
+    return &it->second;
   }
 
   void Int(std::string_view name, int& out, long long min, long long max) const {
@@ -156,7 +158,6 @@ ServerConfig ParseServerConfig(const Settings& settings) {
   constexpr long long kIntMax = std::numeric_limits<int>::max();
 
   read.String("TRACEASSIST_BIND", config.bind);
-  if (config.bind.empty()) throw ConfigError("TRACEASSIST_BIND: empty address");
   read.Int("TRACEASSIST_PORT", config.port, 0, 65535);
   read.Int("TRACEASSIST_TLS_PORT", config.tls_port, 0, 65535);
   read.String("TRACEASSIST_TLS_CERT", config.tls_cert);
