@@ -50,6 +50,8 @@ class Server:
         deadline = time.monotonic() + timeout
         while not listening.wait(0.05):
             if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.proc.kill()
+                self.proc.wait()
                 raise RuntimeError("server did not start:\n" + "".join(self.output[-30:]))
         return self
 
