@@ -271,12 +271,18 @@ TEST_CASE("beyond the connection cap, new connections get 503 with Retry-After",
   bool shed = false;
   for (int attempt = 0; attempt < 100 && !shed; ++attempt) {
     RawConnection extra(server.port());
-    extra.Send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+    extra.Send("GET /ready HTTP/1.1\r\nHost: x\r\n\r\n");
     const std::string answer = extra.ReadResponse(2s);
     if (StatusOf(answer) == 503) {
       shed = true;
       CHECK(answer.find("Retry-After: 1") != std::string::npos);
       CHECK(answer.find("overloaded") != std::string::npos);
+      // The liveness probe still answers at the cap (a 503 would get a busy pod restarted).
+      RawConnection probe(server.port());
+      probe.Send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+      const std::string health = probe.ReadResponse(2s);
+      CHECK(StatusOf(health) == 200);
+      CHECK(health.find("Connection: close") != std::string::npos);
     } else {
       std::this_thread::sleep_for(10ms);
     }

@@ -324,10 +324,14 @@ class Server::Impl {
     }
 
     if (ConnectionPool::InShedLane()) {
-      res.set_header("Retry-After", "1");
       res.set_header("Connection", "close");
-      SetError(res, 503, "overloaded", "the server is at its connection limit; retry shortly");
-      return HandlerResponse::Handled;
+      // The liveness probe is answered even at the connection cap: a 503 there would make the
+      // kubelet restart a pod that is merely busy, turning overload into an outage.
+      if (state.route != Route::kHealth) {
+        res.set_header("Retry-After", "1");
+        SetError(res, 503, "overloaded", "the server is at its connection limit; retry shortly");
+        return HandlerResponse::Handled;
+      }
     }
     switch (state.route) {
       case Route::kHealth:

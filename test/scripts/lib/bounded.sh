@@ -11,7 +11,8 @@ TIME_LIMIT_S=${TIME_LIMIT_S:-10}
 # A sanitizer build reserves terabytes of shadow address space and runs several times slower: it gets
 # no address-space limit and 5x the time (it checks memory errors, the Release build checks bounds).
 SANITIZED=0
-if ldd "$BIN" 2>/dev/null | grep -q 'libasan\|libtsan\|libubsan'; then
+LIBS=$(ldd "$BIN" 2>/dev/null || true)  # not `ldd | grep -q`: with pipefail, an early grep exit fails it
+if [[ $LIBS == *libasan* || $LIBS == *libtsan* || $LIBS == *libubsan* ]]; then
   SANITIZED=1
   LIMIT_KIB=unlimited
   TIME_LIMIT_S=$((TIME_LIMIT_S * 5))

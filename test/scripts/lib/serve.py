@@ -12,8 +12,9 @@ import ssl
 import subprocess
 import threading
 import time
+import weakref
 
-LISTENING = re.compile(r'"msg":"listening".*"port":(\d+),"tls_port":(-?\d+)')
+LISTENING = re.compile(r'"msg":"listening".*"port":(\d+),"tls_port":(-?\d+)')  # logged at level info
 
 
 class Server:
@@ -49,6 +50,8 @@ class Server:
         deadline = time.monotonic() + timeout
         while not listening.wait(0.05):
             if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.proc.kill()
+                self.proc.wait()
                 raise RuntimeError("server did not start:\n" + "".join(self.output[-30:]))
         return self
 
@@ -69,7 +72,7 @@ class Server:
     def peak_mib(self):
         return self.status_kib("VmHWM") / 1024
 
-    def signal(self, sig):
+    def send_signal(self, sig):
         self.proc.send_signal(sig)
 
     def stop(self, sig=signal.SIGTERM, timeout=30):
@@ -107,15 +110,20 @@ def tls_context(cafile=None):
     return ctx
 
 
+# Bytes read past the end of a response (pipelining), per socket.
+_PENDING = weakref.WeakKeyDictionary()
+
+
 def read_response(sock, timeout=10):
-    """Reads one HTTP/1.1 response (Content-Length or close-delimited); returns (status, headers, body)
-    or (None, {}, b"") when the peer closed before a status line."""
+    """Reads one HTTP/1.1 response with a Content-Length; returns (status, headers, body), or
+    (None, headers, bytes received) when the peer closed before the response was complete (no bytes:
+    closed without answering). Bytes past the response are kept for the next call on the socket."""
     sock.settimeout(timeout)
-    data = b""
+    data = _PENDING.pop(sock, b"")
     while b"\r\n\r\n" not in data:
         chunk = sock.recv(65536)
         if not chunk:
-            return None, {}, data
+            return None, {}, data  # closed before a whole status line and headers: data is what came
         data += chunk
     head, _, rest = data.partition(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
@@ -130,8 +138,11 @@ def read_response(sock, timeout=10):
         if not chunk:
             break
         rest += chunk
-    body, sock.pending = rest[:length], rest[length:]
-    return status, headers, body
+    if len(rest) < length:
+        return None, headers, data  # closed in the middle of the body
+    if len(rest) > length:
+        _PENDING[sock] = rest[length:]
+    return status, headers, rest[:length]
 
 
 def request(port, method="GET", path="/health", body=None, headers=None, timeout=10, tls=None):
@@ -164,7 +175,8 @@ class Load:
         self.port, self.tls, self.path = port, tls, path
         self.body = (body or instrument_body()).encode()
         self.counts = {}
-        self.cut = 0
+        self.cut = 0         # part of a response arrived, then the connection closed
+        self.unanswered = 0  # the request was sent, the connection closed without a byte back
         self.refused = 0
         self.latencies = []
         self.lock = threading.Lock()
@@ -194,10 +206,13 @@ class Load:
                 s.sendall(req)
                 status, headers, rbody = read_response(s, timeout=15)
             except (OSError, ValueError, IndexError):
-                status, headers = None, {}
+                status, headers, rbody = None, {}, b""
             if status is None:
                 with self.lock:
-                    self.cut += 1
+                    if rbody:
+                        self.cut += 1
+                    else:
+                        self.unanswered += 1
             else:
                 with self.lock:
                     self.counts[status] = self.counts.get(status, 0) + 1
