@@ -317,6 +317,26 @@ void TagWithFile(nlohmann::json& report, const std::string& file) {
   for (auto& w : report["warnings"]) w["file"] = file;
 }
 
+// Reads each input in turn and hands it to `process(path, display_name, text)`. Returns false when an
+// input could not be read (the error is printed) or `process` returned false.
+template <typename Process>
+bool ForEachInput(const std::vector<std::string>& paths, Process process) {
+  bool ok = true;
+  for (const auto& path : paths) {
+    Input input;
+    if (!Load(path, input)) {
+      ok = false;
+      continue;
+    }
+    ok = process(path, path == "-" ? std::string("<stdin>") : path, input.text) && ok;
+  }
+  return ok;
+}
+
+void PrintError(const std::string& display, const ti::Status& status) {
+  std::cerr << fmt::format("traceassist: {}: {}\n", display, status.ToString());
+}
+
 int RunInstrument(const Settings& s, ti::Action action) {
   ti::Options options;
   if (!BuildOptions(s, action, options)) return kExitUsage;
@@ -331,26 +351,19 @@ int RunInstrument(const Settings& s, ti::Action action) {
                              {"warnings", nlohmann::json::array()}, {"errors", nlohmann::json::array()}};
   JoinedOutput stream;
   bool changes = false;
-  for (const auto& path : paths) {
-    Input input;
-    if (!Load(path, input)) {
-      ok = false;
-      continue;
-    }
-    const std::string display = path == "-" ? "<stdin>" : path;
-    auto result = Rewrite(input.text, options);
+  ok = ForEachInput(paths, [&](const std::string& path, const std::string& display, const std::string& text) {
+    auto result = Rewrite(text, options);
     if (!result.ok()) {
-      std::cerr << fmt::format("traceassist: {}: {}\n", display, result.status().ToString());
+      PrintError(display, result.status());
       combined["errors"].push_back({{"file", display},
                                     {"message", result.status().message()},
                                     {"document", result.status().where().document},
                                     {"line", result.status().where().line},
                                     {"column", result.status().where().column}});
-      ok = false;
-      continue;
+      return false;
     }
     const ti::RewriteOutput& out = result.value();
-    const bool changed = out.text != input.text;
+    const bool changed = out.text != text;
     changes |= changed;
     if (json_report) {
       nlohmann::json j = ti::ToJson(out.report);
@@ -361,18 +374,19 @@ int RunInstrument(const Settings& s, ti::Action action) {
       std::cerr << ti::ToText(out.report, paths.size() > 1 || path != "-" ? display : "");
     }
     if (s.diff) {
-      std::cout << ti::UnifiedDiff(input.text, out.text, "a/" + (path == "-" ? "stdin" : path),
-                                   "b/" + (path == "-" ? "stdin" : path));
+      const std::string name = path == "-" ? "stdin" : path;
+      std::cout << ti::UnifiedDiff(text, out.text, "a/" + name, "b/" + name);
     } else if (s.in_place) {
       std::string error;
       if (changed && !WriteAtomically(path, out.text, error)) {
         std::cerr << fmt::format("traceassist: {}: not written: {}\n", display, error);
-        ok = false;
+        return false;
       }
     } else if (!s.check) {
       stream.Write(out.text);
     }
-  }
+    return true;
+  }) && ok;
   stream.Flush();
   if (json_report) {
     combined["changes_made"] = changes;
@@ -389,18 +403,11 @@ int RunDetect(const Settings& s) {
   std::vector<std::string> paths;
   bool ok = ExpandInputs(s.inputs.empty() ? std::vector<std::string>{"-"} : s.inputs, paths);
   nlohmann::json objects = nlohmann::json::array();
-  for (const auto& path : paths) {
-    Input input;
-    if (!Load(path, input)) {
-      ok = false;
-      continue;
-    }
-    const std::string display = path == "-" ? "<stdin>" : path;
-    auto result = ti::DetectManifests(input.text, options);
+  ok = ForEachInput(paths, [&](const std::string&, const std::string& display, const std::string& text) {
+    auto result = ti::DetectManifests(text, options);
     if (!result.ok()) {
-      std::cerr << fmt::format("traceassist: {}: {}\n", display, result.status().ToString());
-      ok = false;
-      continue;
+      PrintError(display, result.status());
+      return false;
     }
     if (s.detect_format == "json") {
       nlohmann::json j = ti::ToDetectJson(result.value());
@@ -412,7 +419,8 @@ int RunDetect(const Settings& s) {
       if (paths.size() > 1) std::cout << "# " << display << '\n';
       std::cout << ti::ToDetectText(result.value());
     }
-  }
+    return true;
+  }) && ok;
   if (s.detect_format == "json") std::cout << nlohmann::json{{"objects", objects}}.dump(2) << '\n';
   return ok ? kExitOk : kExitInputError;
 }

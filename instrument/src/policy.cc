@@ -211,6 +211,7 @@ std::string WarningText(const ContainerReport& c, std::string_view reason) {
 }
 
 struct Eligibility {
+  Eligibility(std::string why = {}, std::string exe = {}) : reason(std::move(why)), go_exe(std::move(exe)) {}
   std::string reason;  // empty when eligible
   std::string go_exe;
 };
