@@ -253,7 +253,7 @@ void AddPolicyFlags(CLI::App* cmd, Settings& s) {
 // joined as if the stream had been read in one pass (document numbers and error lines included).
 ti::Result<ti::RewriteOutput> Rewrite(std::string_view text, const ti::Options& options) {
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  constexpr std::size_t kParallelFrom = std::size_t{1} << 20;
+  constexpr std::size_t kParallelFrom = std::size_t{64} << 10;  // below this, threads cost more than they save
   if (cores < 2 || text.size() < kParallelFrom || text.size() > ti::TextLimits{}.max_bytes) {
     return ti::RewriteManifests(text, options);
   }

@@ -115,6 +115,8 @@ class ObjectEditor {
       tmpl_key = e->key;
       tmpl = doc_.Resolve(e->value);
     }
+    const YamlNode& t = doc_.node(tmpl);
+    quote_keys_ = t.type == Type::kMap && t.count > 0 && text_[doc_.node(doc_.child(t, 0)).pos] == '"';
     // Entries to add: keys the decision sets that the template does not have yet. Keys it has are
     // changed in place (EditAnnotations).
     Annotations adds;
@@ -193,15 +195,17 @@ class ObjectEditor {
 
   static std::string Spaces(int n) { return std::string(static_cast<std::size_t>(std::max(n, 0)), ' '); }
 
-  static std::string Block(const std::vector<std::string>& wrappers, const Annotations& entries, int indent,
-                           int step, std::string_view nl) {
+  // New block lines; keys are double-quoted when the file quotes the template's keys.
+  std::string Block(const std::vector<std::string>& wrappers, const Annotations& entries, int indent, int step,
+                    std::string_view nl) const {
+    auto key = [&](const std::string& k) { return quote_keys_ ? DoubleQuoted(k) : k; };
     std::string out;
     int level = indent;
     for (const auto& w : wrappers) {
-      out += Spaces(level) + w + ":" + std::string(nl);
+      out += Spaces(level) + key(w) + ":" + std::string(nl);
       level += step;
     }
-    for (const auto& [k, v] : entries) out += Spaces(level) + k + ": " + DoubleQuoted(v) + std::string(nl);
+    for (const auto& [k, v] : entries) out += Spaces(level) + key(k) + ": " + DoubleQuoted(v) + std::string(nl);
     return out;
   }
 
@@ -252,9 +256,14 @@ class ObjectEditor {
                   Break(k.pos));
       return std::nullopt;
     }
-    // A document root (or a mapping that starts on its key's line): insert before the first entry
-    // that begins its own line, at that entry's indentation.
+    // A document root (or a mapping that starts on its key's line): insert before `spec` (where
+    // `metadata` usually stands), else before the first entry that begins its own line.
+    std::vector<std::uint32_t> order;
     for (std::uint32_t i = 0; i + 1 < m.count; i += 2) {
+      if (doc_.Scalar(doc_.child(m, i)) == "spec") order.insert(order.begin(), i);
+      else order.push_back(i);
+    }
+    for (std::uint32_t i : order) {
       const YamlNode& k = doc_.node(doc_.child(m, i));
       if (!StartsLine(text_, k.pos) || k.column != first.column) continue;
       int step = step_hint > 0 ? step_hint : 2;
@@ -418,7 +427,7 @@ class ObjectEditor {
     while (p < text_.size() && text_[p] == ' ') ++p;
     if (p >= text_.size() || text_[p] != ':' || !RestOfLineIsBlank(text_, p + 1)) return false;
     // The entry runs to the end of its value's last line; comment lines after it stay.
-    const std::size_t value_end = NodeEnd(doc_.child(m, index + 1));
+    const std::size_t value_end = NodeEnd(doc_.child(m, index + 1), false);
     if (value_end == std::string_view::npos || !RestOfLineIsBlank(text_, value_end)) return false;
     const std::size_t stop = NextLineStart(text_, value_end);
     const std::size_t start = LineStart(text_, k.pos);
@@ -428,11 +437,11 @@ class ObjectEditor {
 
   // Offset just past a node: a scalar's end, a flow collection's closing bracket, or the end of a
   // block collection's last value. npos when it cannot be told.
-  std::size_t NodeEnd(std::uint32_t index) const {
+  std::size_t NodeEnd(std::uint32_t index, bool in_flow) const {
     const YamlNode& n = doc_.node(index);
-    if (n.type == Type::kScalar) return SingleLineScalarEnd(text_, n.pos, true);
+    if (n.type == Type::kScalar) return SingleLineScalarEnd(text_, n.pos, in_flow);
     if (n.type != Type::kMap && n.type != Type::kSeq) return std::string_view::npos;
-    std::size_t p = n.count == 0 ? n.pos + 1 : NodeEnd(doc_.child(n, n.count - 1));
+    std::size_t p = n.count == 0 ? n.pos + 1 : NodeEnd(doc_.child(n, n.count - 1), in_flow || n.flow);
     if (p == std::string_view::npos || !n.flow) return p;
     const char close = n.type == Type::kMap ? '}' : ']';
     while (p < text_.size() && (text_[p] == ' ' || text_[p] == ',' || text_[p] == '\n' || text_[p] == '\r' ||
@@ -446,7 +455,7 @@ class ObjectEditor {
   std::optional<Failure> RemoveFlowEntries(std::uint32_t map, const std::vector<std::uint32_t>& removed) {
     if (removed.empty()) return std::nullopt;
     const YamlNode& m = doc_.node(map);
-    auto value_end = [&](std::uint32_t i) { return NodeEnd(doc_.child(m, i + 1)); };
+    auto value_end = [&](std::uint32_t i) { return NodeEnd(doc_.child(m, i + 1), true); };
     auto key_pos = [&](std::uint32_t i) { return doc_.node(doc_.child(m, i)).pos; };
     auto is_removed = [&](std::uint32_t i) { return std::binary_search(removed.begin(), removed.end(), i); };
     // The trailing run of removed entries goes from the end of the last kept value.
@@ -473,6 +482,7 @@ class ObjectEditor {
   std::string_view text_;
   const YamlDocument& doc_;
   std::vector<TextEdit> edits_;
+  bool quote_keys_ = false;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -492,6 +502,7 @@ class StreamRewriter {
           {doc.number(), n.line + 1, n.column + 1});
     }
     if (Status s = CheckQuotedScalarsClose(doc); !s.ok()) return s;
+    if (Status s = CheckAliasExpansion(doc); !s.ok()) return s;
     const std::uint32_t root = doc.root();
     if (root == kNoNode || doc.resolved(root).type != Type::kMap) return Status::Ok();
     const std::string_view kind = doc.Scalar(doc.Find(root, "kind") ? doc.Find(root, "kind")->value : root);
@@ -536,6 +547,60 @@ class StreamRewriter {
     return Status::Ok();
   }
 
+  // Kubernetes decodes YAML into plain JSON, expanding every alias: a document whose aliases expand
+  // to far more nodes than it holds ("billion laughs"), or that refers to itself, is refused as the
+  // API server's decoder would refuse it. Each node is sized once (iterative post-order), so this is
+  // linear whatever the nesting.
+  Status CheckAliasExpansion(const YamlDocument& doc) const {
+    const std::uint32_t n = doc.size();
+    bool any_alias = false;
+    for (std::uint32_t i = 0; i < n && !any_alias; ++i) any_alias = doc.node(i).type == Type::kAlias;
+    if (!any_alias || doc.root() == kNoNode) return Status::Ok();
+    constexpr std::uint64_t kCap = std::uint64_t{1} << 40;
+    const std::uint64_t limit = std::max<std::uint64_t>(1'000'000, std::uint64_t{16} * n);
+    std::vector<std::uint64_t> size(n, 0);
+    std::vector<std::uint8_t> state(n, 0);  // 0 new, 1 on the stack, 2 sized
+    auto children = [&](std::uint32_t i) -> std::uint32_t {
+      const YamlNode& node = doc.node(i);
+      if (node.type == Type::kAlias) return 1;
+      return node.type == Type::kMap || node.type == Type::kSeq ? node.count : 0;
+    };
+    auto child = [&](std::uint32_t i, std::uint32_t k) {
+      const YamlNode& node = doc.node(i);
+      return node.type == Type::kAlias ? node.target : doc.child(node, k);
+    };
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> stack{{doc.root(), 0}};
+    state[doc.root()] = 1;
+    while (!stack.empty()) {
+      auto& [i, next] = stack.back();
+      if (next < children(i)) {
+        const std::uint32_t c = child(i, next++);
+        if (state[c] == 1) {
+          const YamlNode& at = doc.node(i);
+          return Status::Error("an alias refers to a node that contains it (a cycle); Kubernetes cannot decode it",
+                               {doc.number(), at.line + 1, at.column + 1});
+        }
+        if (state[c] == 0) {
+          state[c] = 1;
+          stack.emplace_back(c, 0);
+        }
+        continue;
+      }
+      std::uint64_t total = doc.node(i).type == Type::kAlias ? 0 : 1;
+      for (std::uint32_t k = 0; k < children(i); ++k) total = std::min(kCap, total + size[child(i, k)]);
+      size[i] = total;
+      state[i] = 2;
+      if (total > limit) {
+        const YamlNode& at = doc.node(i);
+        return Status::Error(fmt::format("aliases expand this document to over {} nodes (an alias bomb); refused",
+                                         limit),
+                             {doc.number(), at.line + 1, at.column + 1});
+      }
+      stack.pop_back();
+    }
+    return Status::Ok();
+  }
+
   RewriteOutput Finish(std::string_view prefix) && {
     RewriteOutput out;
     out.text = std::string(prefix);
@@ -553,7 +618,20 @@ class StreamRewriter {
     const auto api_entry = doc.Find(node, "apiVersion");
     const std::string_view kind = kind_entry ? doc.Scalar(kind_entry->value) : std::string_view();
     const std::string_view api = api_entry ? doc.Scalar(api_entry->value) : std::string_view();
-    if (!IsWorkloadKind(kind) || !IsWorkloadApiVersion(kind, api)) return;
+    if (!IsWorkloadKind(kind)) return;
+    if (!IsWorkloadApiVersion(kind, api)) {
+      // A custom resource that reuses a workload kind's name: say why it was left alone.
+      ObjectReport r;
+      r.document = doc.number();
+      r.kind = std::string(kind);
+      if (const auto meta = doc.Find(node, "metadata")) {
+        if (const auto name = doc.Find(meta->value, "name")) r.name = std::string(doc.Scalar(name->value));
+      }
+      r.status = ObjectStatus::kSkipped;
+      r.reasons.emplace_back("unsupported_kind");
+      report_.objects.push_back(std::move(r));
+      return;
+    }
 
     const WorkloadView view = BuildWorkloadView(YamlAdapter{doc}, doc.Resolve(node), kind);
     Decision d = Decide(view, options_);
@@ -564,7 +642,10 @@ class StreamRewriter {
         d.report.reasons.insert(d.report.reasons.begin(), failure->reason);
         d.report.annotations_added.clear();
         d.report.annotations_removed.clear();
-        for (auto& c : d.report.containers) c.instrumented = false;
+        for (auto& c : d.report.containers) {
+          if (c.instrumented) c.reason = failure->reason;
+          c.instrumented = false;
+        }
         d.warnings.push_back({0, d.report.Ref(), failure->reason,
                               "cannot edit the annotations in place: " + failure->detail});
       } else {

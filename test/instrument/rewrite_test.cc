@@ -118,9 +118,11 @@ TEST_CASE("kind: List items are instrumented in place; other kinds pass through"
       "- apiVersion: example.com/v1\n  kind: Deployment\n  metadata: {name: crd}\n";
   auto result = RewriteManifests(in, {});
   REQUIRE(result.ok());
-  REQUIRE(result.value().report.objects.size() == 1);
+  REQUIRE(result.value().report.objects.size() == 2);
   CHECK(result.value().report.objects[0].Ref() == "replicaset/rs");
   CHECK(result.value().report.objects[0].document == 1);
+  CHECK(result.value().report.objects[1].Ref() == "deployment/crd");
+  CHECK(result.value().report.objects[1].reasons == std::vector<std::string>{"unsupported_kind"});
   CHECK(result.value().text ==
         "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: {name: s}\n"
         "- apiVersion: apps/v1\n  kind: ReplicaSet\n  metadata:\n    name: rs\n  spec:\n    template:\n"
@@ -142,6 +144,19 @@ TEST_CASE("a template shared through an anchor is skipped with a reason, not hal
   CHECK_FALSE(result.value().report.changes_made);
 }
 
+TEST_CASE("remove deletes emptied maps whose last value is plain and holds commas", "[rewrite]") {
+  const std::string in =
+      "kind: Pod\napiVersion: v1\nmetadata:\n  annotations:\n"
+      "    instrumentation.opentelemetry.io/container-names: app\n"
+      "    instrumentation.opentelemetry.io/inject-java: \"true\"\n"
+      "    traceassist.io/managed: inject-java,container-names\n  labels:\n    app: x\n"
+      "spec:\n  containers: [{name: app, image: openjdk:17}]\n";
+  Options remove;
+  remove.action = Action::kRemove;
+  CHECK(Rewrite(in, remove) ==
+        "kind: Pod\napiVersion: v1\nmetadata:\n  labels:\n    app: x\nspec:\n  containers: [{name: app, image: openjdk:17}]\n");
+}
+
 TEST_CASE("errors name the document, line and column", "[rewrite]") {
   auto bad = RewriteManifests("a: 1\n---\nb: [1, 2\nc: 3\n", {});
   REQUIRE_FALSE(bad.ok());
@@ -161,17 +176,30 @@ TEST_CASE("errors name the document, line and column", "[rewrite]") {
   CHECK(RewriteManifests("a: 123456789012\n", {}, small).status().message().find("limit") != std::string::npos);
 }
 
-TEST_CASE("alias bombs are neither expanded nor slow", "[rewrite]") {
+TEST_CASE("alias bombs and self-references are refused in linear time; modest aliasing is fine", "[rewrite]") {
   std::string bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n";
   for (int i = 1; i < 30; ++i) {
     bomb += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
     for (int k = 0; k < 9; ++k) bomb += (k ? ", *a" : "*a") + std::to_string(i - 1);
     bomb += "]\n";
   }
-  bomb += "self: &loop [*loop]\n";
-  auto result = RewriteManifests(bomb, {});
-  REQUIRE(result.ok());
-  CHECK(result.value().text == bomb);
+  auto result = RewriteManifests("---\nok: 1\n---\n" + bomb, {});
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.status().where().document == 2);
+  CHECK(result.status().message().find("alias bomb") != std::string::npos);
+
+  auto loop = RewriteManifests("a: 1\nself: &loop [x, *loop]\n", {});
+  REQUIRE_FALSE(loop.ok());
+  CHECK(loop.status().message().find("cycle") != std::string::npos);
+  CHECK(loop.status().where().line == 2);
+
+  const std::string shared =
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n"
+      "      containers:\n      - name: app\n        image: openjdk:17\n        env: &env [{name: A, value: b}]\n"
+      "      - name: side\n        image: redis:7\n        env: *env\n";
+  auto fine = RewriteManifests(shared, {});
+  REQUIRE(fine.ok());
+  CHECK(fine.value().report.changes_made);
 }
 
 TEST_CASE("ViewFromJson reads the same view as the YAML reader", "[json]") {

@@ -9,8 +9,9 @@
 set -uo pipefail
 binary=${1:?usage: analytics_e2e.sh <traceassist binary>}
 source_dir=${TRACEASSIST_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-if [[ -z "${TRACEASSIST_TEST_DATABASE_URL:-}" ]]; then
-  exec bash "$source_dir/scripts/with-postgres.sh" bash "$0" "$@"
+# A PostgreSQL of its own (it stops and starts it): never one shared with parallel tests.
+if [[ -z "${TRACEASSIST_ANALYTICS_E2E_OWN_PG:-}" ]]; then
+  TRACEASSIST_ANALYTICS_E2E_OWN_PG=1 exec bash "$source_dir/scripts/with-postgres.sh" bash "$0" "$@"
 fi
 for tool in curl jq; do
   command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed" >&2; exit 77; }

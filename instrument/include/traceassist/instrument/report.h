@@ -20,6 +20,14 @@
 //   no_pod_template           the workload has no pod template (or it is not a mapping)
 //   yaml_anchor               the annotations to edit are shared through a YAML anchor or alias
 //   unsupported_layout        the YAML layout around the annotations cannot be edited in place safely
+//   unsupported_kind          a workload kind's name in another API group (a custom resource)
+// Container-level only (ContainerReport::reason):
+//   infrastructure            recognised infrastructure image or sidecar (language "none")
+//   init_containers_off       an init container, and --init-containers is off
+//   init_container_unsupported  the Operator cannot inject this language into init containers
+//   invalid_container_name    the name cannot be listed in a container-names annotation
+// Warning-only code:
+//   go_privileged             Go injection adds a privileged sidecar (Pod Security rejects it)
 #pragma once
 
 #include <string>
