@@ -37,7 +37,13 @@ seed_files() {
     rules)
       find test/data -type f -path '*rules*' 2>/dev/null ;;
     admission | request)
-      find test/data test/webhook -type f -name '*.json' 2>/dev/null ;;
+      # JSON seeds built from the manifest fixtures (test/fuzz/make_seeds.py), into the build dir.
+      local generated="$BUILD/generated-seeds/$1"
+      rm -rf "$generated"
+      python3 test/fuzz/make_seeds.py "$1" "$generated" \
+        $(find test/data examples "$CORPUS_SRC/files" -type f \( -name '*.yaml' -o -name '*.json' \) \
+          -not -path '*/regressions/*' -not -name '*.report.json' 2>/dev/null)
+      find "$generated" -type f ;;
   esac
   [[ -d test/data/regressions/$1 ]] && find "test/data/regressions/$1" -type f
   [[ -d test/fuzz/seeds/$1 ]] && find "test/fuzz/seeds/$1" -type f

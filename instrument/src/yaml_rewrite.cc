@@ -184,6 +184,15 @@ class ObjectEditor {
 
   std::string_view Break(std::size_t pos) const { return LineBreakAt(text_, pos); }
 
+  // True when every line from `from` up to `to` is blank or a comment: new lines inserted at `from`
+  // then land right before the entries (a line such as `!tag` in between would end up below them).
+  bool OnlyBlankLinesBetween(std::size_t from, std::size_t to) const {
+    for (std::size_t p = from; p < to && p < text_.size(); p = NextLineStart(text_, p)) {
+      if (!RestOfLineIsBlank(text_, p)) return false;
+    }
+    return true;
+  }
+
   static std::string Spaces(int n) { return std::string(static_cast<std::size_t>(std::max(n, 0)), ' '); }
 
   // New block lines; keys are double-quoted when the file quotes the template's keys.
@@ -239,6 +248,9 @@ class ObjectEditor {
     const YamlNode& first = doc_.node(doc_.child(m, 0));
     if (key != kNoNode && first.line > doc_.node(key).line) {
       const YamlNode& k = doc_.node(key);
+      if (!OnlyBlankLinesBetween(NextLineStart(text_, k.pos), LineStart(text_, first.pos))) {
+        return Failure{"unsupported_layout", "a tag or anchor line between the key and its entries"};
+      }
       const int step = first.column > k.column ? first.column - k.column : 2;
       InsertLines(NextLineStart(text_, k.pos), Block(wrappers, entries, first.column, step, Break(k.pos)),
                   Break(k.pos));
@@ -389,6 +401,9 @@ class ObjectEditor {
     const YamlNode& k = doc_.node(ann.key);
     const YamlNode& first = doc_.node(doc_.child(a, 0));
     if (first.line <= k.line) return Failure{"unsupported_layout", "annotations start on their key's line"};
+    if (!OnlyBlankLinesBetween(NextLineStart(text_, k.pos), LineStart(text_, first.pos))) {
+      return Failure{"unsupported_layout", "a tag or anchor line between the key and its entries"};
+    }
     InsertLines(NextLineStart(text_, k.pos), Block({}, adds, first.column, 0, Break(k.pos)), Break(k.pos));
     return std::nullopt;
   }

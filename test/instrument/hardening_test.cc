@@ -28,3 +28,15 @@ TEST_CASE("a stray ',' at the start of a document is an error, not an endless pa
 TEST_CASE("a rules file that is a stray ',' is refused", "[hardening]") {
   CHECK(!LoadDetectionRules(",\n").ok());
 }
+
+TEST_CASE("a tag line between metadata and its entries is skipped, never made unparsable", "[hardening]") {
+  const std::string input =
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: r}\nspec:\n  template:\n    metadata:\n"
+      "     !labels:\n        app: reviews\n    spec:\n      containers:\n        - name: reviews\n"
+      "          image: eclipse-temurin:21\n";
+  const auto result = RewriteManifests(input, {});
+  REQUIRE(result.ok());
+  CHECK(result.value().text == input);
+  REQUIRE(result.value().report.objects.size() == 1);
+  CHECK(result.value().report.objects[0].reasons.front() == "unsupported_layout");
+}

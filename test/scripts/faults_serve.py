@@ -14,10 +14,10 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from serve import Load, Results, Server, connect, instrument_body, make_certs, request, tls_context  # noqa
+from serve import Load, Results, Server, sanitized, connect, instrument_body, make_certs, request, tls_context  # noqa
 
 BIN = sys.argv[1]
-R = Results()
+R = Results(bounds=not sanitized(sys.argv[1]))
 WORK = tempfile.mkdtemp(prefix="faults-")
 DB = os.environ.get("TRACEASSIST_TEST_DATABASE_URL")
 PG_CTL = os.environ.get("TRACEASSIST_TEST_PG_CTL")
@@ -100,7 +100,7 @@ def sigterm_under_load():
     R.check("SIGTERM under load: no response cut mid-way", load.cut == 0,
             f"{load.ok()} answered 200, {load.cut} cut, {load.unanswered} sent on a keep-alive connection the "
             f"server was closing (no byte back: safe to retry), {load.refused} refused connects")
-    R.check("SIGTERM under load: at most 1% of requests meet a closing keep-alive connection",
+    R.bound("SIGTERM under load: at most 1% of requests meet a closing keep-alive connection",
             load.unanswered <= max(1, load.ok() // 100), f"{load.unanswered}")
     R.check("SIGTERM under load: every answer was 200", load.non2xx() == 0, str(load.counts))
     rows = None
