@@ -431,13 +431,18 @@ void RegisterInstrumentCommands(CLI::App& app, int& exit_code) {
   auto settings = std::make_shared<Settings>();
   Settings& s = *settings;
 
+  // The flags instrument and uninstrument share: inputs and where the result goes.
+  auto add_rewrite_flags = [&s](CLI::App* cmd, const char* check_help) {
+    cmd->add_option("inputs", s.inputs, "Files or directories (*.yaml, *.yml, *.json); - or nothing for stdin");
+    cmd->add_flag("-i,--in-place", s.in_place, "Rewrite the files in place (atomically)");
+    cmd->add_flag("--diff", s.diff, "Print a unified diff instead of the manifests");
+    cmd->add_flag("--check", s.check, check_help);
+    cmd->add_option("--report", s.report_format, "Report format on stderr: text or json")
+        ->check(CLI::IsMember({"text", "json"}));
+  };
+
   auto* instrument = app.add_subcommand("instrument", "Add OpenTelemetry auto-instrumentation annotations");
-  instrument->add_option("inputs", s.inputs, "Files or directories (*.yaml, *.yml, *.json); - or nothing for stdin");
-  instrument->add_flag("-i,--in-place", s.in_place, "Rewrite the files in place (atomically)");
-  instrument->add_flag("--diff", s.diff, "Print a unified diff instead of the manifests");
-  instrument->add_flag("--check", s.check, "Print nothing but the report; exit 3 when a change is needed");
-  instrument->add_option("--report", s.report_format, "Report format on stderr: text or json")
-      ->check(CLI::IsMember({"text", "json"}));
+  add_rewrite_flags(instrument, "Print nothing but the report; exit 3 when a change is needed");
   instrument->add_flag("--remove", s.remove, "Remove the annotations TraceAssist wrote (same as uninstrument)");
   AddPolicyFlags(instrument, s);
   instrument->callback([&exit_code, settings] {
@@ -445,12 +450,7 @@ void RegisterInstrumentCommands(CLI::App& app, int& exit_code) {
   });
 
   auto* uninstrument = app.add_subcommand("uninstrument", "Remove exactly the annotations TraceAssist wrote");
-  uninstrument->add_option("inputs", s.inputs, "Files or directories; - or nothing for stdin");
-  uninstrument->add_flag("-i,--in-place", s.in_place, "Rewrite the files in place (atomically)");
-  uninstrument->add_flag("--diff", s.diff, "Print a unified diff instead of the manifests");
-  uninstrument->add_flag("--check", s.check, "Exit 3 when TraceAssist annotations are present");
-  uninstrument->add_option("--report", s.report_format, "Report format on stderr: text or json")
-      ->check(CLI::IsMember({"text", "json"}));
+  add_rewrite_flags(uninstrument, "Exit 3 when TraceAssist annotations are present");
   uninstrument->callback([&exit_code, settings] { exit_code = RunInstrument(*settings, ti::Action::kRemove); });
 
   auto* detect = app.add_subcommand("detect", "Show each container's language and the evidence for it");
