@@ -57,6 +57,24 @@ Status CheckEncoding(std::string_view text) {
   return Status::Ok();
 }
 
+// True when the block-context scalar starting at `pos` (its first line ending at `end`) goes on below:
+// a plain scalar's continuation or a block scalar's (`|`, `>`) content is indented past the scalar's
+// line. Comment lines end a plain scalar, but inside a block scalar they are content.
+bool ContinuesOnNextLines(std::string_view text, std::size_t pos, std::size_t end) {
+  const bool block_scalar = text[pos] == '|' || text[pos] == '>';
+  const std::size_t line_start = LineStart(text, pos);
+  std::size_t indent = 0;
+  while (line_start + indent < text.size() && text[line_start + indent] == ' ') ++indent;
+  for (std::size_t next = NextLineStart(text, end); next < text.size();) {
+    std::size_t i = next;
+    while (i < text.size() && text[i] == ' ') ++i;
+    const bool blank = i == text.size() || text[i] == '\n' || text[i] == '\r';
+    if (!blank && (block_scalar || text[i] != '#')) return i - next > indent;
+    next = NextLineStart(text, i);
+  }
+  return false;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The view adapter over YamlDocument (see view_builder.h).
 
@@ -342,17 +360,7 @@ class ObjectEditor {
     if (end == std::string_view::npos) return std::nullopt;
     if (flow) return LineEntry{k.pos, v.pos, end, end};
     if (!StartsLine(text_, k.pos) || !RestOfLineIsBlank(text_, end)) return std::nullopt;
-    // A plain scalar may continue on more-indented lines.
-    std::size_t next = NextLineStart(text_, end);
-    while (next < text_.size()) {
-      std::size_t i = next;
-      while (i < text_.size() && text_[i] == ' ') ++i;
-      if (i < text_.size() && text_[i] != '\n' && text_[i] != '\r' && text_[i] != '#') {
-        if (static_cast<int>(i - next) > k.column && text_[v.pos] != '"' && text_[v.pos] != '\'') return std::nullopt;
-        break;
-      }
-      next = NextLineStart(text_, i);
-    }
+    if (ContinuesOnNextLines(text_, v.pos, end)) return std::nullopt;
     return LineEntry{LineStart(text_, k.pos), v.pos, end, NextLineStart(text_, end)};
   }
 
@@ -439,7 +447,11 @@ class ObjectEditor {
   // block collection's last value. npos when it cannot be told.
   std::size_t NodeEnd(std::uint32_t index, bool in_flow) const {
     const YamlNode& n = doc_.node(index);
-    if (n.type == Type::kScalar) return SingleLineScalarEnd(text_, n.pos, in_flow);
+    if (n.type == Type::kScalar) {
+      const std::size_t end = SingleLineScalarEnd(text_, n.pos, in_flow);
+      if (end == std::string_view::npos || in_flow) return end;
+      return ContinuesOnNextLines(text_, n.pos, end) ? std::string_view::npos : end;
+    }
     if (n.type != Type::kMap && n.type != Type::kSeq) return std::string_view::npos;
     std::size_t p = n.count == 0 ? n.pos + 1 : NodeEnd(doc_.child(n, n.count - 1), in_flow || n.flow);
     if (p == std::string_view::npos || !n.flow) return p;
