@@ -2,6 +2,8 @@
 // when it runs. Exit codes: 0 ok, 1 input error, 2 usage error, 3 --check found changes.
 #pragma once
 
+#include <string_view>
+
 #include <CLI/CLI.hpp>
 
 namespace traceassist::cmd {
@@ -10,6 +12,19 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitInputError = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitChangesNeeded = 3;
+
+// The app's description, --version, and one subcommand required (both executables).
+void ConfigureApp(CLI::App& app);
+
+// Parses argv and runs the chosen subcommand; returns the process exit code (usage errors are 2).
+int Run(CLI::App& app, int argc, char** argv, const int& exit_code);
+
+// Commands that live in traceassist-server (serve, healthcheck, certs, analytics).
+bool IsServerCommand(std::string_view arg);
+// Names them in `traceassist --help`.
+void RegisterServerCommandNames(CLI::App& app);
+// Execs traceassist-server with the same argv; returns only when that fails (exit code 2, said why).
+int ExecServer(char** argv);
 
 // `instrument`, `uninstrument` and `detect`.
 void RegisterInstrumentCommands(CLI::App& app, int& exit_code);

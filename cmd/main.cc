@@ -1,41 +1,17 @@
-// traceassist: the command line. Subcommands live in *_command.cc; this file only wires them.
-#include <csignal>
-#include <cstdio>
-#include <exception>
-#include <iostream>
-#include <new>
-
+// traceassist: the command line. `instrument`, `uninstrument` and `detect` run here, linked against the
+// pure library only; `serve`, `healthcheck`, `certs` and `analytics` exec traceassist-server (the
+// HTTP/TLS/PostgreSQL stack), so a pipeline that runs the CLI per file does not load OpenSSL, libpq and
+// their thirty-odd libraries each time (bench/RESULTS.md, "Core: instrument").
 #include <CLI/CLI.hpp>
 
 #include "commands.h"
 
 int main(int argc, char** argv) {
-  // Over a file-size limit (ulimit -f), write() then fails with EFBIG and the in-place writer removes
-  // its temporary file and reports it; the default SIGXFSZ would kill the process mid-write instead.
-  std::signal(SIGXFSZ, SIG_IGN);
-  CLI::App app{"TraceAssist: OpenTelemetry auto-instrumentation annotations for Kubernetes workloads"};
-  app.set_version_flag("--version", std::string("traceassist ") + TRACEASSIST_VERSION);
-  app.require_subcommand(1);
+  if (argc > 1 && traceassist::cmd::IsServerCommand(argv[1])) return traceassist::cmd::ExecServer(argv);
+  CLI::App app;
+  traceassist::cmd::ConfigureApp(app);
   int exit_code = traceassist::cmd::kExitOk;
   traceassist::cmd::RegisterInstrumentCommands(app, exit_code);
-  traceassist::cmd::RegisterAnalyticsCommands(app, exit_code);
-  traceassist::cmd::RegisterServeCommands(app, exit_code);
-  traceassist::cmd::RegisterCertsCommand(app, exit_code);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::Success& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return traceassist::cmd::kExitUsage;  // every usage error is exit 2, whatever CLI11's own code
-  } catch (const std::bad_alloc&) {
-    // A huge input can exhaust memory outside the library (reading it, joining the output): report it
-    // as an input error instead of aborting.
-    std::cerr << "traceassist: out of memory (the input is too large for the memory available)\n";
-    return traceassist::cmd::kExitInputError;
-  } catch (const std::exception& e) {
-    std::cerr << "traceassist: internal error: " << e.what() << '\n';
-    return traceassist::cmd::kExitInputError;
-  }
-  return exit_code;
+  traceassist::cmd::RegisterServerCommandNames(app);
+  return traceassist::cmd::Run(app, argc, argv, exit_code);
 }

@@ -7,6 +7,23 @@ expect_grep "$WORK/out" '^traceassist [0-9]+\.[0-9]+\.[0-9]+' "--version prints 
 
 run "$TA"
 expect_rc 2 "no subcommand is a usage error"
+
+# The server commands run traceassist-server (built beside the CLI), through exec.
+run "$TA" certs --help
+expect_rc 0 "certs --help through traceassist-server"
+expect_grep "$WORK/out" -- '--namespace' "certs --help shows the server binary's flags"
+run "$TA" serve --no-such-flag
+expect_rc 2 "unknown serve flag is a usage error (from traceassist-server)"
+if ldd "$TA" 2>/dev/null | grep -qE 'libssl|libpq|libcpp-httplib'; then
+  fail "the CLI links the server stack: $(ldd "$TA" | grep -oE 'lib(ssl|pq|cpp-httplib)[^ ]*' | tr '\n' ' ')"
+else
+  pass "the CLI links neither OpenSSL, libpq nor httplib"
+fi
+mkdir -p "$WORK/alone"
+cp "$TA" "$WORK/alone/traceassist"
+run env PATH=/usr/bin:/bin "$WORK/alone/traceassist" serve
+expect_rc 2 "serve without traceassist-server beside it or on PATH"
+expect_grep "$WORK/err" 'traceassist-server.*neither beside this binary nor on PATH' "the missing server binary is named"
 run "$TA" instrument --no-such-flag x.yaml
 expect_rc 2 "unknown flag is a usage error"
 run "$TA" instrument --report xml "$WORK/none.yaml"

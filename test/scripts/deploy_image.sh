@@ -52,10 +52,15 @@ missing=()
 for cmd in serve healthcheck certs analytics; do grep -qE "^  $cmd( |$)" <<<"$help" || missing+=("$cmd"); done
 [[ ${#missing[@]} -eq 0 ]] || skip "the binary has no '${missing[*]}' subcommand(s) yet (those parts are not merged); the image needs them"
 { command -v ldd && command -v dpkg; } >/dev/null || skip "ldd/dpkg not available (not a Debian machine)"
-ldd_out="$(ldd "$binary" 2>&1)" || skip "ldd failed: $ldd_out"
+# Both executables the image installs: `traceassist` and the traceassist-server it execs.
+server="$(dirname "$binary")/traceassist-server"
+[[ -x "$server" ]] || fail "traceassist-server is not built beside $binary"
+ldd_out="$(ldd "$binary" "$server" 2>&1)" || skip "ldd failed: $ldd_out"
 if grep -qE 'lib(asan|ubsan|tsan|lsan)' <<<"$ldd_out"; then skip "sanitizer build; the image is built without sanitizers"; fi
 if grep -q 'not found' <<<"$ldd_out"; then fail "unresolved libraries: $(grep 'not found' <<<"$ldd_out" | tr -s ' \t' ' ')"; fi
-mapfile -t libs < <(awk '/=>/ && $3 ~ /^\// {print $3} !/=>/ && $1 ~ /^\// {print $1}' <<<"$ldd_out" | sort -u)
+# (ldd heads each binary's list with "PATH:", which is not a library.)
+mapfile -t libs < <(awk '/=>/ && $3 ~ /^\// {print $3} !/=>/ && $1 ~ /^\// && $1 !~ /:$/ {print $1}' <<<"$ldd_out" |
+  sort -u)
 
 # Owners of every library, from one dpkg -S over every spelling of each path (merged /usr: a file
 # installed as /usr/lib/... is loaded as /lib/..., and the other way round).
@@ -114,4 +119,4 @@ for p in "${installed[@]}"; do
   [[ -n "${used[$p]:-}" ]] || { echo "FAIL: the runtime stage installs $p, but the binary loads none of its libraries"; problems=$((problems + 1)); }
 done
 [[ $problems -eq 0 ]] || exit 1
-echo "deploy_image: ${#libs[@]} libraries of $(basename "$binary"), all provided by the runtime stage; every runtime package needed"
+echo "deploy_image: ${#libs[@]} libraries of traceassist and traceassist-server, all provided by the runtime stage; every runtime package needed"

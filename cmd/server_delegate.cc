@@ -1,0 +1,56 @@
+// How `traceassist` hands the server commands to traceassist-server: exec, so the server keeps the
+// process (PID 1 in a container, signals, exit code) and no parent waits around.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+
+#include "commands.h"
+
+namespace traceassist::cmd {
+namespace {
+
+struct ServerCommand {
+  const char* name;
+  const char* description;
+};
+constexpr ServerCommand kServerCommands[] = {
+    {"serve", "Serve the HTTP API (and the admission webhook over HTTPS when a certificate is set)"},
+    {"healthcheck", "GET the local server's /health; exit 0 when it answers 200, else 1"},
+    {"certs", "Write a CA and a TLS certificate for the webhook Service"},
+    {"analytics", "Usage analytics of a hosted TraceAssist"},
+};
+constexpr const char* kServerBinary = "traceassist-server";
+
+}  // namespace
+
+bool IsServerCommand(std::string_view arg) {
+  for (const auto& command : kServerCommands) {
+    if (arg == command.name) return true;
+  }
+  return false;
+}
+
+void RegisterServerCommandNames(CLI::App& app) {
+  // Listed in --help only: main() execs before parsing when one of them is named.
+  for (const auto& command : kServerCommands) app.add_subcommand(command.name, command.description);
+}
+
+int ExecServer(char** argv) {
+  // The binary installed beside this one (the build tree and `cmake --install` both put it there),
+  // else the first on PATH.
+  std::error_code error;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (!error) {
+    const std::string beside = (self.parent_path() / kServerBinary).string();
+    ::execv(beside.c_str(), argv);
+  }
+  ::execvp(kServerBinary, argv);
+  std::cerr << "traceassist: `" << argv[1] << "` runs " << kServerBinary
+            << ", which was found neither beside this binary nor on PATH: " << std::strerror(errno) << '\n';
+  return kExitUsage;
+}
+
+}  // namespace traceassist::cmd
