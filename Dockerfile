@@ -1,6 +1,7 @@
 # TraceAssist image: `docker build -t traceassist:0.1.0 .`
 # Build stage: Debian bookworm with the -dev packages (the same list CI installs, scripts/install-deps.sh).
-# Runtime stage: debian:bookworm-slim plus only the shared libraries the binary links
+# Runtime stage: debian:bookworm-slim plus only the shared libraries traceassist-server links (the
+# traceassist CLI is static)
 # (test/scripts/deploy_image.sh checks this list against `ldd` of the built binary).
 FROM debian:bookworm AS build
 COPY scripts/install-deps.sh /src/scripts/install-deps.sh
@@ -19,7 +20,6 @@ RUN apt-get update \
         libpqxx-6.4 \
         libspdlog1.10 \
         libssl3 \
-        libyaml-cpp0.7 \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/ /
 # Nothing is written to the root filesystem at run time (it may be mounted read-only). /certs is where

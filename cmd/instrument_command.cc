@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <iostream>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <thread>
 
@@ -50,44 +51,45 @@ struct Input {
   std::string text;
 };
 
-// Reads everything from `fd` with at most one copy of the content besides `out`: a regular file is
-// read straight into a string of its size; a pipe into 1 MiB chunks joined once at the end (a growing
-// string would briefly hold up to 3x the input while reallocating).
+// Reads into `buffer` until it holds `size` bytes or the input ends; false on a read error.
+bool Fill(int fd, char* buffer, std::size_t size, std::size_t& filled) {
+  filled = 0;
+  while (filled < size) {
+    const ssize_t n = ::read(fd, buffer + filled, size - filled);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    if (n == 0) break;
+    filled += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+// Reads everything from `fd` into `out`. A regular file is read straight into `out` (its size plus one
+// byte, to see that it ended); a pipe, or a file that grew meanwhile, in 1 MiB chunks joined once at
+// the end, so the content is never held more than twice (a growing string would briefly hold 3x).
 bool ReadAll(int fd, std::string& out) {
   struct stat st{};
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) out.reserve(static_cast<std::size_t>(st.st_size));
-  constexpr std::size_t kChunk = std::size_t{1} << 20;
-  std::vector<std::string> chunks;
-  std::size_t total = 0;
-  for (;;) {
-    std::string chunk(kChunk, '\0');
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+    out.resize(static_cast<std::size_t>(st.st_size) + 1);
     std::size_t filled = 0;
-    while (filled < kChunk) {
-      const ssize_t n = ::read(fd, chunk.data() + filled, kChunk - filled);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return false;
-      if (n == 0) break;
-      filled += static_cast<std::size_t>(n);
-    }
-    chunk.resize(filled);
-    total += filled;
-    const bool last = filled < kChunk;
-    if (out.capacity() >= total) {
-      out += chunk;  // regular file: already reserved
-    } else {
-      chunks.push_back(std::move(chunk));
-    }
-    if (last) break;
+    if (!Fill(fd, out.data(), out.size(), filled)) return false;
+    const bool ended = filled < out.size();
+    out.resize(filled);
+    if (ended) return true;
   }
-  if (!chunks.empty()) {
-    std::string joined;
-    joined.reserve(total);
-    joined += out;
-    for (auto& c : chunks) {
-      joined += c;
-      std::string().swap(c);
-    }
-    out = std::move(joined);
+  constexpr std::size_t kChunk = std::size_t{1} << 20;
+  const auto buffer = std::make_unique_for_overwrite<char[]>(kChunk);
+  std::vector<std::string> chunks;
+  std::size_t total = out.size();
+  for (std::size_t filled = kChunk; filled == kChunk;) {
+    if (!Fill(fd, buffer.get(), kChunk, filled)) return false;
+    chunks.emplace_back(buffer.get(), filled);
+    total += filled;
+  }
+  out.reserve(total);
+  for (auto& c : chunks) {
+    out += c;
+    std::string().swap(c);
   }
   return true;
 }
