@@ -6,7 +6,14 @@
 # the input in build-fuzz/artifacts/<target>/: add it to test/data/regressions/<target>/ (replayed by
 # ctest) and fix it.
 #
-# Usage: scripts/fuzz.sh [seconds] [target...]     env: FUZZ_BUILD_DIR, TRACEASSIST_CORPUS_DIR, JOBS
+# Two modes:
+#  - exploring (default): N seconds per target, a random seed, the working corpus kept between runs;
+#  - reproducible (FUZZ_RUNS=N): exactly N executions per target from the seeds alone (a fresh corpus)
+#    with a fixed seed (FUZZ_SEED, default 1), so a run that passes here passes the same way in CI.
+#    scripts/test.sh uses this mode; exploring runs find new bugs, to be fixed and added as regressions.
+#
+# Usage: scripts/fuzz.sh [seconds] [target...]
+#   env: FUZZ_RUNS, FUZZ_SEED, FUZZ_BUILD_DIR, TRACEASSIST_CORPUS_DIR, JOBS
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${1:-60}
@@ -54,6 +61,12 @@ status=0
 summary=()
 for t in "${targets[@]}"; do
   seeds="$BUILD/seeds/$t" corpus="$BUILD/corpus/$t" artifacts="$BUILD/artifacts/$t"
+  limit=(-max_total_time="$SECONDS_PER_TARGET")
+  if [[ -n "${FUZZ_RUNS:-}" ]]; then
+    corpus="$BUILD/corpus-reproducible/$t"
+    rm -rf "$corpus"
+    limit=(-runs="$FUZZ_RUNS" -seed="${FUZZ_SEED:-1}")
+  fi
   rm -rf "$seeds"
   mkdir -p "$seeds" "$corpus" "$artifacts"
   n=0
@@ -63,10 +76,10 @@ for t in "${targets[@]}"; do
   done < <(seed_files "$t")
   dict=(-dict=test/fuzz/yaml.dict)
   log="$BUILD/fuzz-$t.log"
-  echo "--- fuzz_$t: $n seeds, ${SECONDS_PER_TARGET}s"
+  echo "--- fuzz_$t: $n seeds, ${limit[*]}"
   set +e
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
-    "$BUILD/test/fuzz/fuzz_$t" "$corpus" "$seeds" "${dict[@]}" -max_total_time="$SECONDS_PER_TARGET" \
+    "$BUILD/test/fuzz/fuzz_$t" "$corpus" "$seeds" "${dict[@]}" "${limit[@]}" \
     -timeout=10 -rss_limit_mb=2048 -max_len=32768 -print_final_stats=1 -artifact_prefix="$artifacts/" \
     >"$log" 2>&1
   rc=$?
@@ -83,6 +96,10 @@ for t in "${targets[@]}"; do
     ls "$artifacts"
   fi
 done
-echo "--- fuzzing summary (${SECONDS_PER_TARGET}s per target)"
+if [[ -n "${FUZZ_RUNS:-}" ]]; then
+  echo "--- fuzzing summary ($FUZZ_RUNS runs per target, seed ${FUZZ_SEED:-1})"
+else
+  echo "--- fuzzing summary (${SECONDS_PER_TARGET}s per target)"
+fi
 printf '%s\n' "${summary[@]}"
 exit $status

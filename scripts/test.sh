@@ -58,6 +58,7 @@ if [[ ${TRACEASSIST_SKIP_HARDENING:-0} != 1 ]]; then
   done_part
 
   part "fuzzing (short)"
-  JOBS=$JOBS bash scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
+  # Reproducible: a fixed seed and run count, from the seeds alone (exploring runs are separate).
+  FUZZ_RUNS=${FUZZ_RUNS:-30000} FUZZ_SEED=${FUZZ_SEED:-1} JOBS=$JOBS bash scripts/fuzz.sh
   done_part
 fi
