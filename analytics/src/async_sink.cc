@@ -1,5 +1,7 @@
 #include "async_sink.h"
 
+#include <malloc.h>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -49,6 +51,7 @@ void AsyncUsageSink::Record(UsageEvent event) noexcept {
         return;
       }
       queue_.push_back(std::move(event));
+      high_water_ = std::max(high_water_, queue_.size());
       ++enqueued_;
       // The writer waits only for a first event, or for a full batch while it lingers.
       wake = queue_.size() == 1 || queue_.size() == config_.batch_size;
@@ -131,6 +134,16 @@ void AsyncUsageSink::RunWriter() {
 
     const bool retention_on = config_.retention_days > 0;
     if (batch.empty()) {
+      if (queue_.empty() && high_water_ >= kTrimAfterBacklog) {
+        // A drained backlog (an outage's worth of events) leaves its memory in malloc's free lists:
+        // hand it back, so RSS returns to where it was before the outage instead of staying at the
+        // queue's high-water mark.
+        high_water_ = 0;
+        lock.unlock();
+        malloc_trim(0);
+        lock.lock();
+        continue;
+      }
       if (queue_.empty()) {
         if (stopping_) break;
         wait(lock, retention_on ? next_retention : Clock::time_point::max(),

@@ -70,6 +70,8 @@ class AsyncUsageSink final : public UsageSink {
   std::condition_variable writer_done_;  // Shutdown: writer exited
   std::deque<UsageEvent> queue_;         // guarded by mutex_
   std::size_t in_flight_ = 0;            // guarded: events taken by the writer, not yet written
+  std::size_t high_water_ = 0;           // guarded: deepest queue since memory was last trimmed
+  static constexpr std::size_t kTrimAfterBacklog = 5000;
   bool stopping_ = false;                // guarded
   bool writer_exited_ = false;           // guarded
   std::optional<std::size_t> unwritten_at_shutdown_;     // guarded

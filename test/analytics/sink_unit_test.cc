@@ -176,7 +176,7 @@ TEST_CASE("configuration from the environment") {
   SECTION("defaults, analytics off") {
     const ta::AnalyticsConfig config = ta::ParseAnalyticsConfig(lookup, "1.2.3");
     CHECK(config.database_url.empty());
-    CHECK(config.queue_capacity == 10000);
+    CHECK(config.queue_capacity == 100000);
     CHECK_FALSE(config.required);
     CHECK(config.retention_days == 365);
     CHECK(config.version == "1.2.3");

@@ -145,7 +145,7 @@ const std::vector<SettingInfo>& KnownSettings() {
       {"TRACEASSIST_CONFIG_FILE", "--config-file", "(unset)", false},
       {"DATABASE_URL", "", "(unset: analytics off)", true},
       {"TRACEASSIST_ANALYTICS_KEY", "", "(unset)", true},
-      {"TRACEASSIST_ANALYTICS_QUEUE", "", "10000", false},
+      {"TRACEASSIST_ANALYTICS_QUEUE", "", "100000", false},
       {"TRACEASSIST_ANALYTICS_REQUIRED", "", "false", false},
       {"TRACEASSIST_ANALYTICS_RETENTION_DAYS", "", "365", false},
   };

@@ -25,7 +25,7 @@ struct AnalyticsConfig {
   // (pseudonyms then change at every restart).
   std::string key;
   // TRACEASSIST_ANALYTICS_QUEUE: events held in memory at most (queued + being written).
-  std::size_t queue_capacity = 10000;
+  std::size_t queue_capacity = 100000;
   // TRACEASSIST_ANALYTICS_REQUIRED: when true, analytics that is not `ok` makes /ready fail.
   bool required = false;
   // TRACEASSIST_ANALYTICS_RETENTION_DAYS: rows older than this are deleted; 0 keeps rows forever.
