@@ -134,10 +134,11 @@ void AsyncUsageSink::RunWriter() {
 
     const bool retention_on = config_.retention_days > 0;
     if (batch.empty()) {
-      if (queue_.empty() && high_water_ >= kTrimAfterBacklog) {
+      if (high_water_ >= kTrimAfterBacklog && queue_.size() < config_.batch_size) {
         // A drained backlog (an outage's worth of events) leaves its memory in malloc's free lists:
         // hand it back, so RSS returns to where it was before the outage instead of staying at the
-        // queue's high-water mark.
+        // queue's high-water mark. (Under steady load the queue is seldom empty: "drained" is less
+        // than a batch left.)
         high_water_ = 0;
         lock.unlock();
         malloc_trim(0);
