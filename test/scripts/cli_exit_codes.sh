@@ -19,6 +19,11 @@ if ldd "$TA" 2>/dev/null | grep -qE 'libssl|libpq|libcpp-httplib'; then
 else
   pass "the CLI links neither OpenSSL, libpq nor httplib"
 fi
+if command -v taskset >/dev/null; then
+  # Rewrite slots default to the CPUs the process may use (affinity, cgroup CPU limit), not the host's.
+  timeout 2 taskset -c 0 "$TA" serve --port 0 >"$WORK/out" 2>"$WORK/err"
+  expect_grep "$WORK/out" '"threads":1[,}]' "serve pinned to one CPU defaults to one rewrite thread"
+fi
 mkdir -p "$WORK/alone"
 cp "$TA" "$WORK/alone/traceassist"
 run env PATH=/usr/bin:/bin "$WORK/alone/traceassist" serve

@@ -1,5 +1,7 @@
 #include "traceassist/webhook/server_config.h"
 
+#include <sched.h>
+
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
@@ -15,6 +17,25 @@
 
 namespace traceassist::webhook {
 namespace {
+
+// CPUs this process may use: its affinity mask, capped by a cgroup v2 CPU limit (`cpu.max`, as a
+// Kubernetes `limits.cpu` sets it), rounded up. A pod limited to 1 CPU on a 64-core node gets 1, not 64.
+int UsableCpus() {
+  int cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) cpus = std::max(1, CPU_COUNT(&set));
+  std::ifstream limit("/sys/fs/cgroup/cpu.max");
+  std::string quota;
+  long long period = 0;
+  if (limit >> quota >> period && quota != "max" && period > 0) {
+    long long q = 0;
+    const auto [end, error] = std::from_chars(quota.data(), quota.data() + quota.size(), q);
+    if (error == std::errc() && end == quota.data() + quota.size() && q > 0) {
+      cpus = std::min<long long>(cpus, std::max(1LL, (q + period - 1) / period));
+    }
+  }
+  return cpus;
+}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -125,7 +146,7 @@ const std::vector<SettingInfo>& KnownSettings() {
       {"TRACEASSIST_TLS_CERT", "--tls-cert", "(unset)", false},
       {"TRACEASSIST_TLS_KEY", "--tls-key", "(unset)", false},
       {"TRACEASSIST_MAX_BODY_BYTES", "--max-body-bytes", "10485760", false},
-      {"TRACEASSIST_THREADS", "--threads", "number of CPUs", false},
+      {"TRACEASSIST_THREADS", "--threads", "usable CPUs (affinity, cgroup CPU limit)", false},
       {"TRACEASSIST_MAX_CONNECTIONS", "--max-connections", "1024", false},
       {"TRACEASSIST_READ_TIMEOUT_MS", "--read-timeout-ms", "5000", false},
       {"TRACEASSIST_WRITE_TIMEOUT_MS", "--write-timeout-ms", "5000", false},
@@ -174,7 +195,7 @@ ServerConfig ParseServerConfig(const Settings& settings) {
   read.Size("TRACEASSIST_MAX_BODY_BYTES", config.max_body_bytes, 1024, std::size_t{1} << 30);
   read.Int("TRACEASSIST_THREADS", config.threads, 0, 1024);
   if (config.threads == 0) {
-    config.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    config.threads = UsableCpus();
   }
   read.Int("TRACEASSIST_MAX_CONNECTIONS", config.max_connections, 4, 100000);
   read.Int("TRACEASSIST_READ_TIMEOUT_MS", config.read_timeout_ms, 100, 3600000);
