@@ -179,8 +179,9 @@ TEST_CASE("errors name the document, line and column", "[rewrite]") {
 TEST_CASE("alias bombs and self-references are refused in linear time; modest aliasing is fine", "[rewrite]") {
   std::string bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n";
   for (int i = 1; i < 30; ++i) {
-    bomb += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
-    for (int k = 0; k < 9; ++k) bomb += (k ? ", *a" : "*a") + std::to_string(i - 1);
+    const std::string name = std::to_string(i), previous = std::to_string(i - 1);
+    bomb.append("a").append(name).append(": &a").append(name).append(" [");
+    for (int k = 0; k < 9; ++k) bomb.append(k ? ", *a" : "*a").append(previous);
     bomb += "]\n";
   }
   auto result = RewriteManifests("---\nok: 1\n---\n" + bomb, {});
