@@ -67,7 +67,7 @@ std::string ToText(const UsageSummary& summary, const std::string& since) {
 }  // namespace
 
 void RegisterAnalyticsCommands(CLI::App& app, int& exit_code) {
-  CLI::App* group = app.add_subcommand("analytics", "Usage analytics of a hosted TraceAssist");
+  CLI::App* group = app.add_subcommand(kAnalytics.name, kAnalytics.description);
   group->require_subcommand(1);
   CLI::App* summary = group->add_subcommand(
       "summary",

@@ -18,9 +18,7 @@ void RegisterCertsCommand(CLI::App& app, int& exit_code) {
     bool rsa = false;
   };
   auto flags = std::make_shared<Flags>();
-  CLI::App* certs = app.add_subcommand(
-      "certs",
-      "Write a CA and a TLS certificate for the webhook Service (DIR/ca.crt, tls.crt, tls.key)");
+  CLI::App* certs = app.add_subcommand(kCerts.name, kCerts.description);
   certs->add_option("--service", flags->request.service, "Service name of the webhook")->required();
   certs->add_option("--namespace", flags->request.namespace_, "Namespace of the Service")
       ->required();

@@ -19,7 +19,20 @@ void ConfigureApp(CLI::App& app);
 // Parses argv and runs the chosen subcommand; returns the process exit code (usage errors are 2).
 int Run(CLI::App& app, int argc, char** argv, const int& exit_code);
 
-// Commands that live in traceassist-server (serve, healthcheck, certs, analytics).
+// The commands that live in traceassist-server: it registers them, `traceassist --help` lists them.
+struct ServerCommand {
+  const char* name;
+  const char* description;
+};
+inline constexpr ServerCommand kServe{
+    "serve", "Serve the HTTP API (and the admission webhook over HTTPS when a certificate is set)"};
+inline constexpr ServerCommand kHealthcheck{
+    "healthcheck", "GET the local server's /health; exit 0 when it answers 200, else 1"};
+inline constexpr ServerCommand kCerts{
+    "certs", "Write a CA and a TLS certificate for the webhook Service (DIR/ca.crt, tls.crt, tls.key)"};
+inline constexpr ServerCommand kAnalytics{"analytics", "Usage analytics of a hosted TraceAssist"};
+inline constexpr ServerCommand kServerCommands[] = {kServe, kHealthcheck, kCerts, kAnalytics};
+
 bool IsServerCommand(std::string_view arg);
 // Names them in `traceassist --help`.
 void RegisterServerCommandNames(CLI::App& app);

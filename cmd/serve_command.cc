@@ -140,9 +140,7 @@ int RunServe(const Settings& flags) {
 }  // namespace
 
 void RegisterServeCommands(CLI::App& app, int& exit_code) {
-  CLI::App* serve = app.add_subcommand(
-      "serve",
-      "Serve the HTTP API (and the admission webhook over HTTPS when a certificate is set)");
+  CLI::App* serve = app.add_subcommand(kServe.name, kServe.description);
   serve->footer(
       "Every flag has an environment variable (shown in brackets); flags win over the environment, "
       "which wins over TRACEASSIST_CONFIG_FILE. Also: TRACEASSIST_API_TOKENS, "
@@ -165,8 +163,7 @@ void RegisterServeCommands(CLI::App& app, int& exit_code) {
     exit_code = RunServe(flags);
   });
 
-  CLI::App* health = app.add_subcommand(
-      "healthcheck", "GET the local server's /health; exit 0 when it answers 200, else 1");
+  CLI::App* health = app.add_subcommand(kHealthcheck.name, kHealthcheck.description);
   auto url = std::make_shared<std::string>();
   auto timeout_ms = std::make_shared<int>(2000);
   health->add_option("--url", *url,

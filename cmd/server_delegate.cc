@@ -12,16 +12,6 @@
 namespace traceassist::cmd {
 namespace {
 
-struct ServerCommand {
-  const char* name;
-  const char* description;
-};
-constexpr ServerCommand kServerCommands[] = {
-    {"serve", "Serve the HTTP API (and the admission webhook over HTTPS when a certificate is set)"},
-    {"healthcheck", "GET the local server's /health; exit 0 when it answers 200, else 1"},
-    {"certs", "Write a CA and a TLS certificate for the webhook Service"},
-    {"analytics", "Usage analytics of a hosted TraceAssist"},
-};
 constexpr const char* kServerBinary = "traceassist-server";
 
 }  // namespace
