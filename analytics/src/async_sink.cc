@@ -1,7 +1,5 @@
 #include "async_sink.h"
 
-#include <malloc.h>
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -40,8 +38,9 @@ AsyncUsageSink::AsyncUsageSink(const AnalyticsConfig& config, std::unique_ptr<Ev
 
 AsyncUsageSink::~AsyncUsageSink() { Shutdown(std::chrono::seconds(1)); }
 
-void AsyncUsageSink::Record(UsageEvent event) noexcept {
-  // The request path only appends: pseudonyms and row conversion happen on the writer thread.
+void AsyncUsageSink::Record(const UsageEvent& event) noexcept {
+  // The request path only copies the event into the queue: pseudonyms and row conversion happen on
+  // the writer thread.
   bool wake = false;
   try {
     {
@@ -50,8 +49,7 @@ void AsyncUsageSink::Record(UsageEvent event) noexcept {
         ++dropped_;
         return;
       }
-      queue_.push_back(std::move(event));
-      high_water_ = std::max(high_water_, queue_.size());
+      queue_.Push(event);
       ++enqueued_;
       // The writer waits only for a first event, or for a full batch while it lingers.
       wake = queue_.size() == 1 || queue_.size() == config_.batch_size;
@@ -134,17 +132,6 @@ void AsyncUsageSink::RunWriter() {
 
     const bool retention_on = config_.retention_days > 0;
     if (batch.empty()) {
-      if (high_water_ >= kTrimAfterBacklog && queue_.size() < config_.batch_size) {
-        // A drained backlog (an outage's worth of events) leaves its memory in malloc's free lists:
-        // hand it back, so RSS returns to where it was before the outage instead of staying at the
-        // queue's high-water mark. (Under steady load the queue is seldom empty: "drained" is less
-        // than a batch left.)
-        high_water_ = 0;
-        lock.unlock();
-        malloc_trim(0);
-        lock.lock();
-        continue;
-      }
       if (queue_.empty()) {
         if (stopping_) break;
         wait(lock, retention_on ? next_retention : Clock::time_point::max(),
@@ -156,13 +143,7 @@ void AsyncUsageSink::RunWriter() {
         wait(lock, Clock::now() + config_.batch_linger,
              [&] { return queue_.size() >= config_.batch_size; });
       }
-      const std::size_t take =
-          std::min(queue_.size(), std::max<std::size_t>(config_.batch_size, 1));
-      taken.reserve(take);
-      for (std::size_t i = 0; i < take; ++i) {
-        taken.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
+      queue_.Pop(std::max<std::size_t>(config_.batch_size, 1), taken);
       in_flight_ = taken.size();
     }
     const bool stopping = stopping_;

@@ -13,7 +13,6 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -21,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "event_queue.h"
 #include "event_store.h"
 #include "pseudonym.h"
 #include "traceassist/analytics/postgres_sink.h"
@@ -51,7 +51,7 @@ class AsyncUsageSink final : public UsageSink {
   // Shuts down with no deadline to speak of (1 s) if Shutdown was not called.
   ~AsyncUsageSink() override;
 
-  void Record(UsageEvent event) noexcept override;
+  void Record(const UsageEvent& event) noexcept override;
   SinkState State() const noexcept override;
   void AppendMetrics(std::string& out) const override;
   std::size_t Shutdown(std::chrono::milliseconds deadline) noexcept override;
@@ -68,10 +68,8 @@ class AsyncUsageSink final : public UsageSink {
   mutable std::mutex mutex_;
   std::condition_variable wake_;         // writer: work, stop, deadline
   std::condition_variable writer_done_;  // Shutdown: writer exited
-  std::deque<UsageEvent> queue_;         // guarded by mutex_
+  EventQueue queue_;                     // guarded by mutex_
   std::size_t in_flight_ = 0;            // guarded: events taken by the writer, not yet written
-  std::size_t high_water_ = 0;           // guarded: deepest queue since memory was last trimmed
-  static constexpr std::size_t kTrimAfterBacklog = 5000;
   bool stopping_ = false;                // guarded
   bool writer_exited_ = false;           // guarded
   std::optional<std::size_t> unwritten_at_shutdown_;     // guarded

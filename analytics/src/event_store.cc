@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <bit>
-#include <cstdio>
 #include <random>
 #include <string_view>
 
@@ -18,15 +17,19 @@ std::string Token(std::string_view text) {
   return ok ? std::string(text) : std::string("other");
 }
 
+// A version 4 UUID in its 36-character text form.
 std::string RandomUuid() {
   thread_local std::mt19937_64 generator{std::random_device{}()};
   const std::uint64_t high = (generator() & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
   const std::uint64_t low = (generator() & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
-  char text[37];
-  std::snprintf(text, sizeof text, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(high >> 32),
-                static_cast<unsigned>((high >> 16) & 0xffff), static_cast<unsigned>(high & 0xffff),
-                static_cast<unsigned>(low >> 48),
-                static_cast<unsigned long long>(low & 0xffffffffffffULL));
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string text(36, '-');
+  std::size_t at = 0;
+  for (int nibble = 0; nibble < 32; ++nibble) {
+    if (at == 8 || at == 13 || at == 18 || at == 23) ++at;
+    const std::uint64_t word = nibble < 16 ? high : low;
+    text[at++] = kHex[(word >> (60 - 4 * (nibble % 16))) & 0xf];
+  }
   return text;
 }
 

@@ -20,7 +20,7 @@ namespace {
 // The sink when DATABASE_URL is unset: records nothing, reports off.
 class DisabledUsageSink final : public UsageSink {
  public:
-  void Record(UsageEvent) noexcept override {}
+  void Record(const UsageEvent&) noexcept override {}
   SinkState State() const noexcept override { return SinkState::kOff; }
   void AppendMetrics(std::string& out) const override {
     out +=

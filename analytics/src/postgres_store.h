@@ -11,6 +11,7 @@
 #include <optional>
 #include <pqxx/connection>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "event_store.h"
@@ -41,9 +42,14 @@ class PostgresEventStore final : public EventStore {
   std::unique_ptr<pqxx::connection> connection_;
   // The first event of a batch whose COPY has not been confirmed.
   std::optional<StoredEvent> in_doubt_first_;
+  std::string copy_text_;  // the rows of the batch being written, reused
 };
 
-// A PostgreSQL array literal of the given elements ("{\"a\",NULL}"); nullopt elements become NULL.
-std::string ArrayLiteral(const std::vector<std::optional<std::string>>& elements);
+// A PostgreSQL array literal of the given elements ("{\"a\",\"b\"}").
+std::string ArrayLiteral(const std::vector<std::string>& elements);
+
+// Appends `event` as one line of COPY text in the order of PostgresEventStore's columns, `version`
+// being the service version stored with it.
+void AppendCopyRow(std::string& out, const StoredEvent& event, std::string_view version);
 
 }  // namespace traceassist::analytics

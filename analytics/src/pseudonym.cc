@@ -72,11 +72,10 @@ std::optional<std::string> Pseudonymizer::Of(std::string_view text) {
     return std::nullopt;
   }
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(length * 2);
+  std::string hex(length * 2, '\0');
   for (unsigned int i = 0; i < length; ++i) {
-    hex.push_back(kHex[digest[i] >> 4]);
-    hex.push_back(kHex[digest[i] & 0xf]);
+    hex[2 * i] = kHex[digest[i] >> 4];
+    hex[2 * i + 1] = kHex[digest[i] & 0xf];
   }
   return hex;
 }

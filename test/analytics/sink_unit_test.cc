@@ -156,7 +156,18 @@ TEST_CASE("a stored event keeps no caller text") {
   CHECK(stored.processing_us == 0);
   CHECK(stored.repo_pseudonym == pseudonymizer.Of("github.com/acme/secret-repo"));
   CHECK(stored.deployment_pseudonym == pseudonymizer.Of("payments-api"));
-  CHECK(stored.event_id.size() == 36);
+  // A version 4, variant 1 UUID: 8-4-4-4-12 lowercase hex.
+  REQUIRE(stored.event_id.size() == 36);
+  for (std::size_t i = 0; i < 36; ++i) {
+    const char c = stored.event_id[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      CHECK(c == '-');
+    } else {
+      CHECK(((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')));
+    }
+  }
+  CHECK(stored.event_id[14] == '4');
+  CHECK(std::string("89ab").find(stored.event_id[19]) != std::string::npos);
   CHECK(stored.event_id != ta::ToStoredEvent(event, pseudonymizer).event_id);
   event.source = "cli";
   CHECK(ta::ToStoredEvent(event, pseudonymizer).source == "other");
@@ -258,8 +269,33 @@ TEST_CASE("passwords are redacted from URLs and messages") {
 
 TEST_CASE("array literals quote and escape every element") {
   CHECK(ta::ArrayLiteral({}) == "{}");
-  CHECK(ta::ArrayLiteral({std::string("a"), std::nullopt, std::string("b\"c\\d,{}")}) ==
-        "{\"a\",NULL,\"b\\\"c\\\\d,{}\"}");
+  CHECK(ta::ArrayLiteral({"a", "b\"c\\d,{}"}) == "{\"a\",\"b\\\"c\\\\d,{}\"}");
+}
+
+TEST_CASE("a stored event becomes one line of COPY text, escaped") {
+  ta::StoredEvent event;
+  event.event_id = "0f6c3a9e-1d2b-4c5d-8e7f-001122334455";
+  event.time_us = 1'795'308'317'000'042;  // 2026-11-22 00:45:17.000042 UTC
+  event.source = "api";
+  event.outcome = "ok";
+  event.objects_seen = 12;
+  event.objects_instrumented = -3;
+  event.languages = {"java", "b\"c\\d"};
+  event.changes_made = true;
+  event.processing_us = 1500;
+  event.manifest_size_bucket = 0;
+  event.repo_pseudonym = "ab12";
+  std::string line = "before|";
+  ta::AppendCopyRow(line, event, "1.0\tx\\y\nz\r");
+  CHECK(line ==
+        "before|0f6c3a9e-1d2b-4c5d-8e7f-001122334455\t2026-11-22 00:45:17.000042+00\tapi\tok\t12\t-3\t"
+        "{\"java\",\"b\\\\\"c\\\\\\\\d\"}\tt\t1500\t0\t1.0\\tx\\\\y\\nz\\r\tab12\t\\N\n");
+  event.time_us = 0;
+  event.changes_made = false;
+  line.clear();
+  ta::AppendCopyRow(line, event, "v");
+  CHECK(line.find("\t1970-01-01 00:00:00.000000+00\t") != std::string::npos);
+  CHECK(line.find("\tf\t") != std::string::npos);
 }
 
 TEST_CASE("reconnect backoff doubles with jitter and is capped") {

@@ -24,9 +24,9 @@ namespace webhook = traceassist::webhook;
 
 class RecordingSink : public traceassist::analytics::UsageSink {
  public:
-  void Record(UsageEvent event) noexcept override {
+  void Record(const UsageEvent& event) noexcept override {
     std::lock_guard lock(mu_);
-    events_.push_back(std::move(event));
+    events_.push_back(event);
   }
   SinkState State() const noexcept override { return SinkState::kOk; }
   void AppendMetrics(std::string&) const override {}

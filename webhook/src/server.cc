@@ -570,7 +570,7 @@ class Server::Impl {
     event.processing_time =
         std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - state.start);
     if (state.body_bytes > 0) event.manifest_bytes = state.body_bytes;
-    sink_->Record(std::move(event));
+    sink_->Record(event);
   }
 
   // Runs after the response was written: metrics, the request log line, and analytics.

@@ -31,8 +31,8 @@ enum class SinkState { kOff, kOk, kDegraded };
 class UsageSink {
  public:
   virtual ~UsageSink() = default;
-  // Enqueues the event; returns at once. Drops (and counts) it when the queue is full.
-  virtual void Record(UsageEvent event) noexcept = 0;
+  // Enqueues a copy of the event; returns at once. Drops (and counts) it when the queue is full.
+  virtual void Record(const UsageEvent& event) noexcept = 0;
   virtual SinkState State() const noexcept = 0;
   // Appends Prometheus text exposition lines (with # HELP / # TYPE) for the sink's own metrics.
   virtual void AppendMetrics(std::string& out) const = 0;
