@@ -1,12 +1,13 @@
 // The sink's FIFO of usage events, kept out of the general heap. Each event is encoded into one
-// compact record (fixed fields, then its strings) appended to large blocks that are mapped from the
-// kernel directly; a block is unmapped as soon as every record in it has been taken.
+// compact record (fixed fields, then its strings) appended to blocks mapped from the kernel directly;
+// a block is unmapped as soon as every record in it has been taken.
 //
 // Why not a std::deque<UsageEvent>: its events were allocated on request threads and freed on the
 // writer thread, which made request threads contend for malloc's arenas, and a backlog built during a
 // database outage left its memory scattered through the heap, where malloc could not return it to
 // the kernel once the backlog drained. Here the request path copies bytes and allocates nothing
-// (except a new block now and then), and a drained backlog is handed back whole.
+// (except a new block now and then), and a drained backlog is handed back whole: what stays is
+// one block, reused from its start whenever the queue is empty.
 //
 // Not thread-safe: the sink guards it with its mutex.
 #pragma once
@@ -23,7 +24,7 @@ class EventQueue {
  public:
   // Records go into blocks of `block_bytes` (rounded up to whole pages); a record larger than that
   // gets a block of its own.
-  explicit EventQueue(std::size_t block_bytes = std::size_t{1} << 20);
+  explicit EventQueue(std::size_t block_bytes = std::size_t{64} << 10);
   ~EventQueue();
   EventQueue(const EventQueue&) = delete;
   EventQueue& operator=(const EventQueue&) = delete;
@@ -35,7 +36,7 @@ class EventQueue {
 
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
-  // Bytes currently mapped for blocks, the spare included.
+  // Bytes currently mapped for blocks.
   std::size_t mapped_bytes() const { return mapped_bytes_; }
 
  private:
@@ -47,11 +48,9 @@ class EventQueue {
   };
   Block Map(std::size_t bytes);
   void Unmap(Block& block) noexcept;
-  void Retire(Block block) noexcept;  // keeps one standard block as a spare, unmaps the rest
 
   const std::size_t block_bytes_;
   std::deque<Block> blocks_;  // oldest first; the last one takes new records
-  Block spare_;               // an emptied standard block, kept so steady traffic does not remap
   std::size_t size_ = 0;
   std::size_t mapped_bytes_ = 0;
 };

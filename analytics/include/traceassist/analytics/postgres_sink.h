@@ -34,7 +34,9 @@ struct AnalyticsConfig {
   std::string version;
 
   // Tuning, not from the environment (tests shorten them).
-  std::size_t batch_size = 2000;                   // rows per COPY at most
+  // Rows per COPY at most: about what 10k requests/s bring in one linger, so draining a backlog
+  // after an outage does not need larger writer buffers than steady traffic.
+  std::size_t batch_size = 500;
   std::chrono::milliseconds batch_linger{50};      // wait this long for a batch to fill
   std::chrono::milliseconds backoff_initial{100};  // first reconnect delay
   std::chrono::milliseconds backoff_max{5000};     // reconnect delay cap (before jitter)
