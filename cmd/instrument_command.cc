@@ -11,6 +11,7 @@
 #include <iterator>
 #include <memory>
 #include <optional>
+#include <atomic>
 #include <thread>
 
 #include <fmt/format.h>
@@ -253,27 +254,36 @@ void AddPolicyFlags(CLI::App* cmd, Settings& s) {
 
 // Large streams are split at document markers and rewritten on all cores; the pieces' results are
 // joined as if the stream had been read in one pass (document numbers and error lines included).
+// Threads take pieces from a shared counter. Streams under 1 MB, whose work takes milliseconds, are
+// cut finer than one piece per core: a second core that starts late (an idle virtual CPU can take
+// milliseconds to wake) then finds pieces left to take instead of holding up the end.
 ti::Result<ti::RewriteOutput> Rewrite(std::string_view text, const ti::Options& options) {
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   constexpr std::size_t kParallelFrom = std::size_t{64} << 10;  // below this, threads cost more than they save
+  constexpr std::size_t kFineBelow = 1'000'000;
+  constexpr std::size_t kFinePieceBytes = std::size_t{16} << 10;
   if (cores < 2 || text.size() < kParallelFrom || text.size() > ti::TextLimits{}.max_bytes) {
     return ti::RewriteManifests(text, options);
   }
-  const auto pieces = ti::SplitStream(text, cores);
+  const std::size_t parts =
+      text.size() < kFineBelow ? std::clamp<std::size_t>(text.size() / kFinePieceBytes, cores, 4 * cores) : cores;
+  const auto pieces = ti::SplitStream(text, parts);
   std::vector<std::optional<ti::Result<ti::RewriteOutput>>> results(pieces.size());
   std::vector<char> out_of_memory(pieces.size(), 0);  // an exception must not leave a worker thread
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < pieces.size(); i = next++) {
+      try {
+        results[i].emplace(ti::RewriteManifests(pieces[i], options));
+      } catch (const std::bad_alloc&) {
+        out_of_memory[i] = 1;
+      }
+    }
+  };
   {
     std::vector<std::jthread> workers;
-    for (std::size_t i = 1; i < pieces.size(); ++i) {
-      workers.emplace_back([&, i] {
-        try {
-          results[i].emplace(ti::RewriteManifests(pieces[i], options));
-        } catch (const std::bad_alloc&) {
-          out_of_memory[i] = 1;
-        }
-      });
-    }
-    results[0].emplace(ti::RewriteManifests(pieces[0], options));
+    for (unsigned i = 1; i < std::min<std::size_t>(cores, pieces.size()); ++i) workers.emplace_back(work);
+    work();
   }
   if (std::find(out_of_memory.begin(), out_of_memory.end(), 1) != out_of_memory.end()) throw std::bad_alloc();
   ti::RewriteOutput merged;

@@ -54,4 +54,25 @@ count=$(grep -c 'instrumentation.opentelemetry.io/inject-' "$WORK/out")
 grep -q ignored "$WORK/out" && fail "ignored files appear in the output" || pass "non-manifest files are not read"
 run "$TA" instrument --check "$WORK/tree"
 expect_rc 3 "--check over a directory"
+
+# A stream large enough to be cut into pieces rewritten on several threads (>= 64 KiB): every
+# document instrumented, only lines added, and an error's document and line counted from the start.
+for i in $(seq 1 600); do
+  write_java_deployment "$WORK/doc.yaml" "svc-$i"
+  echo "---"
+  cat "$WORK/doc.yaml"
+done >"$WORK/stream.yaml"
+run "$TA" instrument "$WORK/stream.yaml"
+expect_rc 0 "instrument a $(($(wc -c <"$WORK/stream.yaml") / 1024)) KiB stream"
+count=$(grep -c 'instrumentation.opentelemetry.io/inject-java' "$WORK/out")
+[[ "$count" == 600 ]] && pass "all 600 documents of the large stream instrumented" || fail "inject-java count $count of 600"
+removed=$(diff "$WORK/stream.yaml" "$WORK/out" | grep -c '^<' || true)
+[[ "$removed" == 0 ]] && pass "the large stream's diff only adds lines" || fail "$removed lines removed or changed"
+awk '/name: svc-577$/ && !done { print "  bad: [unclosed"; done = 1 } { print }' "$WORK/stream.yaml" >"$WORK/stream-bad.yaml"
+line=$(grep -n 'bad: \[unclosed' "$WORK/stream-bad.yaml" | cut -d: -f1)
+run "$TA" instrument "$WORK/stream-bad.yaml"
+expect_rc 1 "a large stream with an error in document 577"
+expect_grep "$WORK/err" '[Dd]ocument 577\b' "the error names document 577"
+expect_grep "$WORK/err" "[Ll]ine $((line + 1))\\b|[Ll]ine $line\\b" "the error names line $line (or the next), counted from the stream's start"
+
 finish
