@@ -61,6 +61,7 @@ EventQueue::EventQueue(std::size_t block_bytes) : block_bytes_(RoundUp(block_byt
 
 EventQueue::~EventQueue() {
   for (Block& block : blocks_) Unmap(block);
+  Unmap(spare_);
 }
 
 EventQueue::Block EventQueue::Map(std::size_t bytes) {
@@ -78,14 +79,28 @@ void EventQueue::Unmap(Block& block) noexcept {
   block = Block{};
 }
 
+void EventQueue::Retire(Block block) noexcept {
+  if (spare_.data == nullptr && block.capacity == block_bytes_) {
+    spare_ = Block{block.data, block.capacity, 0, 0};
+  } else {
+    Unmap(block);
+  }
+}
+
 void EventQueue::Push(const UsageEvent& event) {
   const std::size_t bytes = RecordBytes(event);
   if (blocks_.empty() || blocks_.back().capacity - blocks_.back().write < bytes) {
-    Block block = Map(std::max(block_bytes_, bytes));
+    Block block;
+    if (spare_.data != nullptr && bytes <= spare_.capacity) {
+      block = spare_;
+      spare_ = Block{};
+    } else {
+      block = Map(std::max(block_bytes_, bytes));
+    }
     try {
       blocks_.push_back(block);
     } catch (...) {
-      Unmap(block);
+      Retire(block);
       throw;
     }
   }
@@ -145,7 +160,7 @@ void EventQueue::Pop(std::size_t count, std::vector<UsageEvent>& out) {
       if (blocks_.size() == 1 && block.capacity == block_bytes_) {
         block.read = block.write = 0;  // the queue is empty: start the block again
       } else {
-        Unmap(block);
+        Retire(block);
         blocks_.pop_front();
       }
     }

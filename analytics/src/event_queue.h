@@ -6,8 +6,9 @@
 // writer thread, which made request threads contend for malloc's arenas, and a backlog built during a
 // database outage left its memory scattered through the heap, where malloc could not return it to
 // the kernel once the backlog drained. Here the request path copies bytes and allocates nothing
-// (except a new block now and then), and a drained backlog is handed back whole: what stays is
-// one block, reused from its start whenever the queue is empty.
+// (a block now and then), and a drained backlog is handed back whole: what stays is the block in
+// use, reused from its start whenever the queue is empty, and one spare, so that steady traffic
+// whose batches straddle two blocks does not map and unmap memory all the time.
 //
 // Not thread-safe: the sink guards it with its mutex.
 #pragma once
@@ -36,7 +37,7 @@ class EventQueue {
 
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
-  // Bytes currently mapped for blocks.
+  // Bytes currently mapped for blocks, the spare included.
   std::size_t mapped_bytes() const { return mapped_bytes_; }
 
  private:
@@ -48,9 +49,11 @@ class EventQueue {
   };
   Block Map(std::size_t bytes);
   void Unmap(Block& block) noexcept;
+  void Retire(Block block) noexcept;  // keeps one standard block as the spare, unmaps the rest
 
   const std::size_t block_bytes_;
   std::deque<Block> blocks_;  // oldest first; the last one takes new records
+  Block spare_;               // an emptied standard block, reused before mapping a new one
   std::size_t size_ = 0;
   std::size_t mapped_bytes_ = 0;
 };

@@ -1,6 +1,7 @@
 #include "postgres_store.h"
 
 #include <algorithm>
+#include <array>
 #include <ctime>
 #include <pqxx/pqxx>
 #include <pqxx/tablewriter>  // not in pqxx/pqxx since 6.0 (deprecated there)
@@ -45,13 +46,21 @@ constexpr char kSessionSetup[] = "SET statement_timeout = '15s'";
 // Appends `text` as one field of COPY's text format: backslash, tab, newline and carriage return
 // are escaped; everything else is taken as is.
 void AppendCopyText(std::string& out, std::string_view text) {
+  static constexpr auto kEscape = [] {
+    std::array<char, 256> escape{};  // what follows the backslash; 0: taken as is
+    escape['\\'] = '\\';
+    escape['\t'] = 't';
+    escape['\n'] = 'n';
+    escape['\r'] = 'r';
+    return escape;
+  }();
   std::size_t run = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c > '\\' || (c != '\\' && c != '\t' && c != '\n' && c != '\r')) continue;
+    const char escaped = kEscape[static_cast<unsigned char>(text[i])];
+    if (escaped == 0) continue;
     out.append(text.substr(run, i - run));
     out += '\\';
-    out += c == '\\' ? '\\' : c == '\t' ? 't' : c == '\n' ? 'n' : 'r';
+    out += escaped;
     run = i + 1;
   }
   out.append(text.substr(run));
