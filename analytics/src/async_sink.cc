@@ -80,8 +80,11 @@ void AsyncUsageSink::ObserveBatch(Clock::duration elapsed) {
 
 void AsyncUsageSink::RunWriter() {
   ReconnectBackoff backoff(config_.backoff_initial, config_.backoff_max);
-  std::vector<UsageEvent> taken;   // just taken from the queue
-  std::vector<StoredEvent> batch;  // their stored form, kept until written
+  // Both reused from batch to batch, so that the writer does not allocate in steady state (it
+  // shares malloc's arenas with the request threads).
+  std::vector<UsageEvent> taken;  // just taken from the queue
+  std::vector<StoredEvent> rows;  // the first `pending` are the batch being written
+  std::size_t pending = 0;
   bool connected = false;
   bool stop_noticed = false;
   std::uint64_t failed_connects = 0;
@@ -131,7 +134,8 @@ void AsyncUsageSink::RunWriter() {
     }
 
     const bool retention_on = config_.retention_days > 0;
-    if (batch.empty()) {
+    bool popped = false;
+    if (pending == 0) {
       if (queue_.empty()) {
         if (stopping_) break;
         wait(lock, retention_on ? next_retention : Clock::time_point::max(),
@@ -145,26 +149,31 @@ void AsyncUsageSink::RunWriter() {
       }
       queue_.Pop(std::max<std::size_t>(config_.batch_size, 1), taken);
       in_flight_ = taken.size();
+      popped = true;
     }
     const bool stopping = stopping_;
     lock.unlock();
 
-    try {
-      for (const UsageEvent& event : taken) batch.push_back(ToStoredEvent(event, pseudonymizer_));
-    } catch (const std::exception& e) {
-      rejected_ += taken.size() - batch.size();
-      Log(spdlog::level::err, "could not prepare events; not stored",
-          {{"events", taken.size() - batch.size()}, {"error", e.what()}});
+    if (popped) {
+      try {
+        if (rows.size() < taken.size()) rows.resize(taken.size());
+        for (; pending < taken.size(); ++pending) {
+          ToStoredEvent(taken[pending], pseudonymizer_, rows[pending]);
+        }
+      } catch (const std::exception& e) {
+        rejected_ += taken.size() - pending;
+        Log(spdlog::level::err, "could not prepare events; not stored",
+            {{"events", taken.size() - pending}, {"error", e.what()}});
+      }
     }
-    taken.clear();
 
-    if (!batch.empty()) {
+    if (pending > 0) {
       const auto start = Clock::now();
       try {
-        store_->Insert(batch);
+        store_->Insert(std::span<const StoredEvent>(rows.data(), pending));
         ObserveBatch(Clock::now() - start);
-        written_ += batch.size();
-        batch.clear();
+        written_ += pending;
+        pending = 0;
         refusals = 0;
       } catch (const StoreUnavailable& e) {
         Log(spdlog::level::warn, "lost the PostgreSQL connection; events stay queued, retrying",
@@ -173,10 +182,10 @@ void AsyncUsageSink::RunWriter() {
       } catch (const std::exception& e) {
         connected = false;  // start again from a fresh connection
         if (++refusals >= kMaxRefusals) {
-          rejected_ += batch.size();
+          rejected_ += pending;
           Log(spdlog::level::err, "PostgreSQL refused a batch; events not stored",
-              {{"tries", refusals}, {"events", batch.size()}, {"error", e.what()}});
-          batch.clear();
+              {{"tries", refusals}, {"events", pending}, {"error", e.what()}});
+          pending = 0;
           refusals = 0;
         } else {
           Log(spdlog::level::warn, "PostgreSQL refused a batch; retrying", {{"error", e.what()}});
@@ -204,11 +213,11 @@ void AsyncUsageSink::RunWriter() {
       store_->Disconnect();
     }
     lock.lock();
-    in_flight_ = batch.size();
+    in_flight_ = pending;
   }
 
-  unwritten_at_shutdown_ = queue_.size() + batch.size();
-  in_flight_ = batch.size();
+  unwritten_at_shutdown_ = queue_.size() + pending;
+  in_flight_ = pending;
   writer_exited_ = true;
   lock.unlock();
   connected_ = false;

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -31,8 +32,14 @@ struct StoredEvent {
   std::optional<std::string> deployment_pseudonym;
 };
 
-// Converts what the server reported into what may be stored. Never copies caller text.
-StoredEvent ToStoredEvent(const UsageEvent& event, Pseudonymizer& pseudonymizer);
+// Converts what the server reported into what may be stored, into `stored` (whose strings are
+// reused). Never copies caller text.
+void ToStoredEvent(const UsageEvent& event, Pseudonymizer& pseudonymizer, StoredEvent& stored);
+inline StoredEvent ToStoredEvent(const UsageEvent& event, Pseudonymizer& pseudonymizer) {
+  StoredEvent stored;
+  ToStoredEvent(event, pseudonymizer, stored);
+  return stored;
+}
 
 // The smallest power of two >= bytes (0 for 0): sizes are stored coarsely.
 std::int64_t SizeBucket(std::size_t bytes);
@@ -56,7 +63,7 @@ class EventStore {
   // Inserts `batch` in one transaction. A batch retried after a commit whose outcome was unknown is
   // not inserted twice. Throws StoreUnavailable when the connection failed (the caller reconnects
   // and retries the same batch), another std::exception when the batch was refused.
-  virtual void Insert(const std::vector<StoredEvent>& batch) = 0;
+  virtual void Insert(std::span<const StoredEvent> batch) = 0;
   // Deletes events older than `days` days; returns how many. Throws like Insert.
   virtual std::size_t DeleteOlderThanDays(int days) = 0;
 };

@@ -203,7 +203,7 @@ void PostgresEventStore::Connect() {
 
 void PostgresEventStore::Disconnect() noexcept { connection_.reset(); }
 
-void PostgresEventStore::Insert(const std::vector<StoredEvent>& batch) {
+void PostgresEventStore::Insert(std::span<const StoredEvent> batch) {
   if (!connection_) throw StoreUnavailable("not connected");
   if (batch.empty()) return;
   Translated([&] {

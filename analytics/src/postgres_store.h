@@ -25,7 +25,7 @@ class PostgresEventStore final : public EventStore {
 
   void Connect() override;
   void Disconnect() noexcept override;
-  void Insert(const std::vector<StoredEvent>& batch) override;
+  void Insert(std::span<const StoredEvent> batch) override;
   std::size_t DeleteOlderThanDays(int days) override;
 
  private:

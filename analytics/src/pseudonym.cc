@@ -57,7 +57,13 @@ Pseudonymizer::Pseudonymizer(Pseudonymizer&&) noexcept = default;
 Pseudonymizer& Pseudonymizer::operator=(Pseudonymizer&&) noexcept = default;
 
 std::optional<std::string> Pseudonymizer::Of(std::string_view text) {
-  if (text.empty()) return std::nullopt;
+  std::string hex;
+  if (!Into(text, hex)) return std::nullopt;
+  return hex;
+}
+
+bool Pseudonymizer::Into(std::string_view text, std::string& hex) {
+  if (text.empty()) return false;
   unsigned char inner[EVP_MAX_MD_SIZE];
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int inner_length = 0;
@@ -69,15 +75,15 @@ std::optional<std::string> Pseudonymizer::Of(std::string_view text) {
       EVP_MD_CTX_copy_ex(work, state_->outer.get()) != 1 ||
       EVP_DigestUpdate(work, inner, inner_length) != 1 ||
       EVP_DigestFinal_ex(work, digest, &length) != 1) {
-    return std::nullopt;
+    return false;
   }
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex(length * 2, '\0');
+  hex.resize(length * 2);
   for (unsigned int i = 0; i < length; ++i) {
     hex[2 * i] = kHex[digest[i] >> 4];
     hex[2 * i + 1] = kHex[digest[i] & 0xf];
   }
-  return hex;
+  return true;
 }
 
 std::string Pseudonymizer::RandomKey() {

@@ -58,7 +58,7 @@ class FakeStore : public ta::EventStore {
     connected_ = true;
   }
   void Disconnect() noexcept override { connected_ = false; }
-  void Insert(const std::vector<ta::StoredEvent>& batch) override {
+  void Insert(std::span<const ta::StoredEvent> batch) override {
     std::unique_lock<std::mutex> lock(db_->mutex);
     db_->changed.wait(lock, [&] { return !db_->hold_inserts; });
     if (!connected_ || !db_->available) throw ta::StoreUnavailable("server closed the connection");
@@ -171,6 +171,20 @@ TEST_CASE("a stored event keeps no caller text") {
   CHECK(stored.event_id != ta::ToStoredEvent(event, pseudonymizer).event_id);
   event.source = "cli";
   CHECK(ta::ToStoredEvent(event, pseudonymizer).source == "other");
+  // Converting into a used StoredEvent (the writer reuses them) leaves nothing of the old one.
+  ta::StoredEvent reused = stored;
+  ta::UsageEvent other = Event(4);
+  other.languages = {"go"};
+  other.client_repo = "";
+  ta::ToStoredEvent(other, pseudonymizer, reused);
+  ta::StoredEvent fresh = ta::ToStoredEvent(other, pseudonymizer);
+  CHECK(reused.event_id != stored.event_id);
+  CHECK(reused.languages == std::vector<std::string>{"go"});
+  CHECK_FALSE(reused.repo_pseudonym.has_value());
+  CHECK(reused.deployment_pseudonym == fresh.deployment_pseudonym);
+  CHECK(reused.outcome == fresh.outcome);
+  CHECK(reused.time_us == fresh.time_us);
+  CHECK(reused.objects_seen == fresh.objects_seen);
   CHECK(ta::SizeBucket(0) == 0);
   CHECK(ta::SizeBucket(1) == 1);
   CHECK(ta::SizeBucket(1024) == 1024);
