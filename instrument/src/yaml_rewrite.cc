@@ -2,6 +2,7 @@
 // spliced into the original bytes at positions from yaml-cpp's marks. Nothing else changes.
 #include <algorithm>
 #include <optional>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -155,7 +156,10 @@ class ObjectEditor {
     if (meta && doc_.node(meta->value).type == Type::kMap) {
       const std::uint32_t md = meta->value;
       const int step = Step(meta->key, md, outer_step);
-      if (ann && doc_.node(ann->value).type == Type::kMap) {
+      if (ann && doc_.node(ann->value).type == Type::kMap && HasDuplicateKeys(ann->value)) {
+        // Which copy of a key counts is up to the reader: editing one could leave the other behind.
+        failure = Failure{"unsupported_layout", "metadata.annotations has duplicate keys"};
+      } else if (ann && doc_.node(ann->value).type == Type::kMap) {
         failure = EditAnnotations(tmpl, *meta, *ann, adds, d);
       } else if (ann && doc_.node(ann->value).type == Type::kNull) {
         failure = FillNull(ann->key, ann->value, doc_.node(md).flow, {}, adds, step);
@@ -362,6 +366,15 @@ class ObjectEditor {
     if (!StartsLine(text_, k.pos) || !RestOfLineIsBlank(text_, end)) return std::nullopt;
     if (ContinuesOnNextLines(text_, v.pos, end)) return std::nullopt;
     return LineEntry{LineStart(text_, k.pos), v.pos, end, NextLineStart(text_, end)};
+  }
+
+  bool HasDuplicateKeys(std::uint32_t map) const {
+    const YamlNode& m = doc_.node(map);
+    std::set<std::string_view> seen;
+    for (std::uint32_t k = 0; k + 1 < m.count; k += 2) {
+      if (!seen.insert(doc_.Scalar(doc_.child(m, k))).second) return true;
+    }
+    return false;
   }
 
   std::optional<Failure> EditAnnotations(std::uint32_t tmpl, const YamlDocument::Entry& meta,
