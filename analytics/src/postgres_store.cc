@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <ctime>
+#include <fmt/format.h>
 #include <pqxx/pqxx>
 #include <pqxx/tablewriter>  // not in pqxx/pqxx since 6.0 (deprecated there)
 #include <stdexcept>
@@ -66,20 +67,9 @@ void AppendCopyText(std::string& out, std::string_view text) {
   out.append(text.substr(run));
 }
 
-// Appends the decimal digits of `value` (>= 0), zero-padded to `width`.
-void AppendDigits(std::string& out, long long value, int width) {
-  char digits[24];
-  char* begin = digits + sizeof digits;
-  do {
-    *--begin = static_cast<char>('0' + value % 10);
-    value /= 10;
-  } while (value > 0 || digits + sizeof digits - begin < width);
-  out.append(begin, digits + sizeof digits);
-}
-
 void AppendInteger(std::string& out, long long value) {
-  if (value < 0) out += '-';
-  AppendDigits(out, value < 0 ? -value : value, 1);
+  const fmt::format_int digits(value);
+  out.append(digits.data(), digits.size());
 }
 
 // "2026-11-22 00:45:17.123456+00": a timestamptz literal, exact to the microsecond.
@@ -88,20 +78,11 @@ void AppendTimestamp(std::string& out, std::int64_t micros) {
   const std::time_t seconds = static_cast<std::time_t>(micros / 1000000);
   std::tm utc{};
   gmtime_r(&seconds, &utc);
-  AppendDigits(out, utc.tm_year + 1900, 4);
-  out += '-';
-  AppendDigits(out, utc.tm_mon + 1, 2);
-  out += '-';
-  AppendDigits(out, utc.tm_mday, 2);
-  out += ' ';
-  AppendDigits(out, utc.tm_hour, 2);
-  out += ':';
-  AppendDigits(out, utc.tm_min, 2);
-  out += ':';
-  AppendDigits(out, utc.tm_sec, 2);
-  out += '.';
-  AppendDigits(out, micros % 1000000, 6);
-  out += "+00";
+  char text[48];
+  const char* end = fmt::format_to(text, "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}+00", utc.tm_year + 1900,
+                                   utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
+                                   micros % 1000000);
+  out.append(text, static_cast<std::size_t>(end - text));
 }
 
 void AppendOptional(std::string& out, const std::optional<std::string>& text) {
