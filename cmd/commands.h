@@ -2,9 +2,8 @@
 // when it runs. Exit codes: 0 ok, 1 input error, 2 usage error, 3 --check found changes.
 #pragma once
 
-#include <string_view>
-
 #include <CLI/CLI.hpp>
+#include <string_view>
 
 namespace traceassist::cmd {
 
@@ -29,14 +28,16 @@ inline constexpr ServerCommand kServe{
 inline constexpr ServerCommand kHealthcheck{
     "healthcheck", "GET the local server's /health; exit 0 when it answers 200, else 1"};
 inline constexpr ServerCommand kCerts{
-    "certs", "Write a CA and a TLS certificate for the webhook Service (DIR/ca.crt, tls.crt, tls.key)"};
+    "certs",
+    "Write a CA and a TLS certificate for the webhook Service (DIR/ca.crt, tls.crt, tls.key)"};
 inline constexpr ServerCommand kAnalytics{"analytics", "Usage analytics of a hosted TraceAssist"};
 inline constexpr ServerCommand kServerCommands[] = {kServe, kHealthcheck, kCerts, kAnalytics};
 
 bool IsServerCommand(std::string_view arg);
 // Names them in `traceassist --help`.
 void RegisterServerCommandNames(CLI::App& app);
-// Execs traceassist-server with the same argv; returns only when that fails (exit code 2, said why).
+// Execs traceassist-server with the same argv; returns only when that fails (exit code 2, said
+// why).
 int ExecServer(char** argv);
 
 // `instrument`, `uninstrument` and `detect`.

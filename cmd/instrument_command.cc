@@ -1,21 +1,21 @@
-// `traceassist instrument | uninstrument | detect`: the command-line shell around the instrument library.
+// `traceassist instrument | uninstrument | detect`: the command-line shell around the instrument
+// library.
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <iterator>
 #include <memory>
-#include <optional>
-#include <atomic>
-#include <thread>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <thread>
 
 #include "commands.h"
 #include "traceassist/instrument/detector.h"
@@ -65,11 +65,12 @@ bool Fill(int fd, char* buffer, std::size_t size, std::size_t& filled) {
   return true;
 }
 
-// Reads everything from `fd` into `out`. A regular file is read straight into `out` (its size plus one
-// byte, to see that it ended); a pipe, or a file that grew meanwhile, in 1 MiB chunks joined once at
-// the end, so the content is never held more than twice (a growing string would briefly hold 3x).
+// Reads everything from `fd` into `out`. A regular file is read straight into `out` (its size plus
+// one byte, to see that it ended); a pipe, or a file that grew meanwhile, in 1 MiB chunks joined
+// once at the end, so the content is never held more than twice (a growing string would briefly
+// hold 3x).
 bool ReadAll(int fd, std::string& out) {
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
     out.resize(static_cast<std::size_t>(st.st_size) + 1);
     std::size_t filled = 0;
@@ -150,7 +151,7 @@ bool Load(const std::string& path, Input& input) {
 // Writes `text` to `path` atomically: a temporary file in the same directory with the original's
 // permissions, flushed, then renamed over it. On any failure the original is untouched.
 bool WriteAtomically(const std::string& path, const std::string& text, std::string& error) {
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     error = std::strerror(errno);
     return false;
@@ -207,9 +208,11 @@ bool BuildOptions(const Settings& s, ti::Action action, ti::Options& o) {
   }
   for (const auto& entry : s.container_languages) {
     const auto eq = entry.find('=');
-    const auto lang = eq == std::string::npos ? std::nullopt : ti::ParseLanguage(entry.substr(eq + 1));
+    const auto lang =
+        eq == std::string::npos ? std::nullopt : ti::ParseLanguage(entry.substr(eq + 1));
     if (!lang || *lang == ti::Language::kUnknown || eq == 0) {
-      std::cerr << fmt::format("traceassist: --container-language: expected NAME=LANGUAGE, got `{}`\n", entry);
+      std::cerr << fmt::format(
+          "traceassist: --container-language: expected NAME=LANGUAGE, got `{}`\n", entry);
       return false;
     }
     o.container_languages[entry.substr(0, eq)] = *lang;
@@ -238,17 +241,25 @@ bool BuildOptions(const Settings& s, ti::Action action, ti::Options& o) {
 }
 
 void AddPolicyFlags(CLI::App* cmd, Settings& s) {
-  cmd->add_option("--instrumentation", s.instrumentation,
-                  "Instrumentation resource for the inject annotations: true, NAME or NAMESPACE/NAME");
-  cmd->add_option("--language", s.language, "Language of every application container (overrides detection)");
-  cmd->add_option("--container-language", s.container_languages, "NAME=LANGUAGE for one container (repeatable)")
+  cmd->add_option(
+      "--instrumentation", s.instrumentation,
+      "Instrumentation resource for the inject annotations: true, NAME or NAMESPACE/NAME");
+  cmd->add_option("--language", s.language,
+                  "Language of every application container (overrides detection)");
+  cmd->add_option("--container-language", s.container_languages,
+                  "NAME=LANGUAGE for one container (repeatable)")
       ->allow_extra_args(false);
-  cmd->add_flag("--enable-go", s.enable_go, "Instrument Go (privileged eBPF sidecar; needs the executable path)");
-  cmd->add_flag("--enable-nginx", s.enable_nginx, "Instrument nginx (off by default in the Operator)");
-  cmd->add_flag("--init-containers", s.init_containers, "Also instrument init containers (Operator >= 0.146)");
-  cmd->add_flag("--no-multi-instrumentation", s.no_multi, "Instrument only the dominant language of a mixed pod");
+  cmd->add_flag("--enable-go", s.enable_go,
+                "Instrument Go (privileged eBPF sidecar; needs the executable path)");
+  cmd->add_flag("--enable-nginx", s.enable_nginx,
+                "Instrument nginx (off by default in the Operator)");
+  cmd->add_flag("--init-containers", s.init_containers,
+                "Also instrument init containers (Operator >= 0.146)");
+  cmd->add_flag("--no-multi-instrumentation", s.no_multi,
+                "Instrument only the dominant language of a mixed pod");
   cmd->add_option("--rules", s.rules_file, "YAML file of extra detection rules");
-  cmd->add_option("--min-confidence", s.min_confidence, "Lowest detection confidence to instrument (low|medium|high)")
+  cmd->add_option("--min-confidence", s.min_confidence,
+                  "Lowest detection confidence to instrument (low|medium|high)")
       ->check(CLI::IsMember({"low", "medium", "high"}));
 }
 
@@ -259,14 +270,17 @@ void AddPolicyFlags(CLI::App* cmd, Settings& s) {
 // milliseconds to wake) then finds pieces left to take instead of holding up the end.
 ti::Result<ti::RewriteOutput> Rewrite(std::string_view text, const ti::Options& options) {
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  constexpr std::size_t kParallelFrom = std::size_t{64} << 10;  // below this, threads cost more than they save
+  constexpr std::size_t kParallelFrom = std::size_t{64}
+                                        << 10;  // below this, threads cost more than they save
   constexpr std::size_t kFineBelow = 1'000'000;
   constexpr std::size_t kFinePieceBytes = std::size_t{16} << 10;
   if (cores < 2 || text.size() < kParallelFrom || text.size() > ti::TextLimits{}.max_bytes) {
     return ti::RewriteManifests(text, options);
   }
   const std::size_t parts =
-      text.size() < kFineBelow ? std::clamp<std::size_t>(text.size() / kFinePieceBytes, cores, 4 * cores) : cores;
+      text.size() < kFineBelow
+          ? std::clamp<std::size_t>(text.size() / kFinePieceBytes, cores, 4 * cores)
+          : cores;
   const auto pieces = ti::SplitStream(text, parts);
   std::vector<std::optional<ti::Result<ti::RewriteOutput>>> results(pieces.size());
   std::vector<char> out_of_memory(pieces.size(), 0);  // an exception must not leave a worker thread
@@ -282,10 +296,12 @@ ti::Result<ti::RewriteOutput> Rewrite(std::string_view text, const ti::Options& 
   };
   {
     std::vector<std::jthread> workers;
-    for (unsigned i = 1; i < std::min<std::size_t>(cores, pieces.size()); ++i) workers.emplace_back(work);
+    for (unsigned i = 1; i < std::min<std::size_t>(cores, pieces.size()); ++i)
+      workers.emplace_back(work);
     work();
   }
-  if (std::find(out_of_memory.begin(), out_of_memory.end(), 1) != out_of_memory.end()) throw std::bad_alloc();
+  if (std::find(out_of_memory.begin(), out_of_memory.end(), 1) != out_of_memory.end())
+    throw std::bad_alloc();
   ti::RewriteOutput merged;
   merged.text.reserve(text.size() + text.size() / 8);
   for (std::size_t i = 0; i < pieces.size(); ++i) {
@@ -294,7 +310,8 @@ ti::Result<ti::RewriteOutput> Rewrite(std::string_view text, const ti::Options& 
       ti::Location where = error.where();
       const auto before = text.substr(0, static_cast<std::size_t>(pieces[i].data() - text.data()));
       if (where.document > 0) where.document += merged.documents;
-      if (where.line > 0) where.line += static_cast<int>(std::count(before.begin(), before.end(), '\n'));
+      if (where.line > 0)
+        where.line += static_cast<int>(std::count(before.begin(), before.end(), '\n'));
       return ti::Status::Error(error.message(), where);
     }
     ti::AppendPiece(merged, std::move(*results[i]).value());
@@ -329,8 +346,8 @@ void TagWithFile(nlohmann::json& report, const std::string& file) {
   for (auto& w : report["warnings"]) w["file"] = file;
 }
 
-// Reads each input in turn and hands it to `process(path, display_name, text)`. Returns false when an
-// input could not be read (the error is printed) or `process` returned false.
+// Reads each input in turn and hands it to `process(path, display_name, text)`. Returns false when
+// an input could not be read (the error is printed) or `process` returned false.
 template <typename Process>
 bool ForEachInput(const std::vector<std::string>& paths, Process process) {
   bool ok = true;
@@ -359,46 +376,51 @@ int RunInstrument(const Settings& s, ti::Action action) {
     return kExitUsage;
   }
   const bool json_report = s.report_format == "json";
-  nlohmann::json combined = {{"changes_made", false}, {"objects", nlohmann::json::array()},
-                             {"warnings", nlohmann::json::array()}, {"errors", nlohmann::json::array()}};
+  nlohmann::json combined = {{"changes_made", false},
+                             {"objects", nlohmann::json::array()},
+                             {"warnings", nlohmann::json::array()},
+                             {"errors", nlohmann::json::array()}};
   JoinedOutput stream;
   bool changes = false;
-  ok = ForEachInput(paths, [&](const std::string& path, const std::string& display, const std::string& text) {
-    auto result = Rewrite(text, options);
-    if (!result.ok()) {
-      PrintError(display, result.status());
-      combined["errors"].push_back({{"file", display},
-                                    {"message", result.status().message()},
-                                    {"document", result.status().where().document},
-                                    {"line", result.status().where().line},
-                                    {"column", result.status().where().column}});
-      return false;
-    }
-    const ti::RewriteOutput& out = result.value();
-    const bool changed = out.text != text;
-    changes |= changed;
-    if (json_report) {
-      nlohmann::json j = ti::ToJson(out.report);
-      TagWithFile(j, display);
-      for (auto& o : j["objects"]) combined["objects"].push_back(std::move(o));
-      for (auto& w : j["warnings"]) combined["warnings"].push_back(std::move(w));
-    } else {
-      std::cerr << ti::ToText(out.report, paths.size() > 1 || path != "-" ? display : "");
-    }
-    if (s.diff) {
-      const std::string name = path == "-" ? "stdin" : path;
-      std::cout << ti::UnifiedDiff(text, out.text, "a/" + name, "b/" + name);
-    } else if (s.in_place) {
-      std::string error;
-      if (changed && !WriteAtomically(path, out.text, error)) {
-        std::cerr << fmt::format("traceassist: {}: not written: {}\n", display, error);
-        return false;
-      }
-    } else if (!s.check) {
-      stream.Write(out.text);
-    }
-    return true;
-  }) && ok;
+  ok = ForEachInput(
+           paths,
+           [&](const std::string& path, const std::string& display, const std::string& text) {
+             auto result = Rewrite(text, options);
+             if (!result.ok()) {
+               PrintError(display, result.status());
+               combined["errors"].push_back({{"file", display},
+                                             {"message", result.status().message()},
+                                             {"document", result.status().where().document},
+                                             {"line", result.status().where().line},
+                                             {"column", result.status().where().column}});
+               return false;
+             }
+             const ti::RewriteOutput& out = result.value();
+             const bool changed = out.text != text;
+             changes |= changed;
+             if (json_report) {
+               nlohmann::json j = ti::ToJson(out.report);
+               TagWithFile(j, display);
+               for (auto& o : j["objects"]) combined["objects"].push_back(std::move(o));
+               for (auto& w : j["warnings"]) combined["warnings"].push_back(std::move(w));
+             } else {
+               std::cerr << ti::ToText(out.report, paths.size() > 1 || path != "-" ? display : "");
+             }
+             if (s.diff) {
+               const std::string name = path == "-" ? "stdin" : path;
+               std::cout << ti::UnifiedDiff(text, out.text, "a/" + name, "b/" + name);
+             } else if (s.in_place) {
+               std::string error;
+               if (changed && !WriteAtomically(path, out.text, error)) {
+                 std::cerr << fmt::format("traceassist: {}: not written: {}\n", display, error);
+                 return false;
+               }
+             } else if (!s.check) {
+               stream.Write(out.text);
+             }
+             return true;
+           }) &&
+       ok;
   stream.Flush();
   if (json_report) {
     combined["changes_made"] = changes;
@@ -415,24 +437,26 @@ int RunDetect(const Settings& s) {
   std::vector<std::string> paths;
   bool ok = ExpandInputs(s.inputs.empty() ? std::vector<std::string>{"-"} : s.inputs, paths);
   nlohmann::json objects = nlohmann::json::array();
-  ok = ForEachInput(paths, [&](const std::string&, const std::string& display, const std::string& text) {
-    auto result = ti::DetectManifests(text, options);
-    if (!result.ok()) {
-      PrintError(display, result.status());
-      return false;
-    }
-    if (s.detect_format == "json") {
-      nlohmann::json j = ti::ToDetectJson(result.value());
-      for (auto& o : j["objects"]) {
-        o["file"] = display;
-        objects.push_back(std::move(o));
-      }
-    } else {
-      if (paths.size() > 1) std::cout << "# " << display << '\n';
-      std::cout << ti::ToDetectText(result.value());
-    }
-    return true;
-  }) && ok;
+  ok = ForEachInput(paths,
+                    [&](const std::string&, const std::string& display, const std::string& text) {
+                      auto result = ti::DetectManifests(text, options);
+                      if (!result.ok()) {
+                        PrintError(display, result.status());
+                        return false;
+                      }
+                      if (s.detect_format == "json") {
+                        nlohmann::json j = ti::ToDetectJson(result.value());
+                        for (auto& o : j["objects"]) {
+                          o["file"] = display;
+                          objects.push_back(std::move(o));
+                        }
+                      } else {
+                        if (paths.size() > 1) std::cout << "# " << display << '\n';
+                        std::cout << ti::ToDetectText(result.value());
+                      }
+                      return true;
+                    }) &&
+       ok;
   if (s.detect_format == "json") std::cout << nlohmann::json{{"objects", objects}}.dump(2) << '\n';
   return ok ? kExitOk : kExitInputError;
 }
@@ -445,7 +469,8 @@ void RegisterInstrumentCommands(CLI::App& app, int& exit_code) {
 
   // The flags instrument and uninstrument share: inputs and where the result goes.
   auto add_rewrite_flags = [&s](CLI::App* cmd, const char* check_help) {
-    cmd->add_option("inputs", s.inputs, "Files or directories (*.yaml, *.yml, *.json); - or nothing for stdin");
+    cmd->add_option("inputs", s.inputs,
+                    "Files or directories (*.yaml, *.yml, *.json); - or nothing for stdin");
     cmd->add_flag("-i,--in-place", s.in_place, "Rewrite the files in place (atomically)");
     cmd->add_flag("--diff", s.diff, "Print a unified diff instead of the manifests");
     cmd->add_flag("--check", s.check, check_help);
@@ -453,21 +478,28 @@ void RegisterInstrumentCommands(CLI::App& app, int& exit_code) {
         ->check(CLI::IsMember({"text", "json"}));
   };
 
-  auto* instrument = app.add_subcommand("instrument", "Add OpenTelemetry auto-instrumentation annotations");
+  auto* instrument =
+      app.add_subcommand("instrument", "Add OpenTelemetry auto-instrumentation annotations");
   add_rewrite_flags(instrument, "Print nothing but the report; exit 3 when a change is needed");
-  instrument->add_flag("--remove", s.remove, "Remove the annotations TraceAssist wrote (same as uninstrument)");
+  instrument->add_flag("--remove", s.remove,
+                       "Remove the annotations TraceAssist wrote (same as uninstrument)");
   AddPolicyFlags(instrument, s);
   instrument->callback([&exit_code, settings] {
-    exit_code = RunInstrument(*settings, settings->remove ? ti::Action::kRemove : ti::Action::kInstrument);
+    exit_code =
+        RunInstrument(*settings, settings->remove ? ti::Action::kRemove : ti::Action::kInstrument);
   });
 
-  auto* uninstrument = app.add_subcommand("uninstrument", "Remove exactly the annotations TraceAssist wrote");
+  auto* uninstrument =
+      app.add_subcommand("uninstrument", "Remove exactly the annotations TraceAssist wrote");
   add_rewrite_flags(uninstrument, "Exit 3 when TraceAssist annotations are present");
-  uninstrument->callback([&exit_code, settings] { exit_code = RunInstrument(*settings, ti::Action::kRemove); });
+  uninstrument->callback(
+      [&exit_code, settings] { exit_code = RunInstrument(*settings, ti::Action::kRemove); });
 
-  auto* detect = app.add_subcommand("detect", "Show each container's language and the evidence for it");
+  auto* detect =
+      app.add_subcommand("detect", "Show each container's language and the evidence for it");
   detect->add_option("inputs", s.inputs, "Files or directories; - or nothing for stdin");
-  detect->add_option("--format", s.detect_format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  detect->add_option("--format", s.detect_format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
   AddPolicyFlags(detect, s);
   detect->callback([&exit_code, settings] { exit_code = RunDetect(*settings); });
 }

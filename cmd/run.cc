@@ -9,14 +9,16 @@
 namespace traceassist::cmd {
 
 void ConfigureApp(CLI::App& app) {
-  app.description("TraceAssist: OpenTelemetry auto-instrumentation annotations for Kubernetes workloads");
+  app.description(
+      "TraceAssist: OpenTelemetry auto-instrumentation annotations for Kubernetes workloads");
   app.set_version_flag("--version", std::string("traceassist ") + TRACEASSIST_VERSION);
   app.require_subcommand(1);
 }
 
 int Run(CLI::App& app, int argc, char** argv, const int& exit_code) {
-  // Over a file-size limit (ulimit -f), write() then fails with EFBIG and the in-place writer removes
-  // its temporary file and reports it; the default SIGXFSZ would kill the process mid-write instead.
+  // Over a file-size limit (ulimit -f), write() then fails with EFBIG and the in-place writer
+  // removes its temporary file and reports it; the default SIGXFSZ would kill the process mid-write
+  // instead.
   std::signal(SIGXFSZ, SIG_IGN);
   try {
     app.parse(argc, argv);
@@ -26,8 +28,8 @@ int Run(CLI::App& app, int argc, char** argv, const int& exit_code) {
     app.exit(e);
     return kExitUsage;  // every usage error is exit 2, whatever CLI11's own code
   } catch (const std::bad_alloc&) {
-    // A huge input can exhaust memory outside the library (reading it, joining the output): report it
-    // as an input error instead of aborting.
+    // A huge input can exhaust memory outside the library (reading it, joining the output): report
+    // it as an input error instead of aborting.
     std::cerr << "traceassist: out of memory (the input is too large for the memory available)\n";
     return kExitInputError;
   } catch (const std::exception& e) {

@@ -15,9 +15,9 @@
 #include <string>
 
 #include "commands.h"
+#include "traceassist/analytics/postgres_sink.h"
 #include "traceassist/webhook/health_probe.h"
 #include "traceassist/webhook/logging.h"
-#include "traceassist/analytics/postgres_sink.h"
 #include "traceassist/webhook/server.h"
 #include "traceassist/webhook/server_config.h"
 

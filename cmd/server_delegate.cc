@@ -39,7 +39,8 @@ int ExecServer(char** argv) {
   }
   ::execvp(kServerBinary, argv);
   std::cerr << "traceassist: `" << argv[1] << "` runs " << kServerBinary
-            << ", which was found neither beside this binary nor on PATH: " << std::strerror(errno) << '\n';
+            << ", which was found neither beside this binary nor on PATH: " << std::strerror(errno)
+            << '\n';
   return kExitUsage;
 }
 

@@ -41,7 +41,8 @@ std::size_t PageSize() {
 std::size_t RecordBytes(const UsageEvent& event) {
   std::size_t bytes = sizeof(Header) + event.source.size() + event.outcome.size() +
                       event.client_repo.size() + event.deployment_name.size();
-  for (const std::string& language : event.languages) bytes += sizeof(std::uint32_t) + language.size();
+  for (const std::string& language : event.languages)
+    bytes += sizeof(std::uint32_t) + language.size();
   return RoundUp(bytes, kAlign);
 }
 
@@ -138,7 +139,8 @@ void EventQueue::Pop(std::size_t count, std::vector<UsageEvent>& out) {
     Block& block = blocks_.front();
     Header header;
     std::memcpy(&header, block.data + block.read, sizeof header);
-    event.time = std::chrono::system_clock::time_point(std::chrono::system_clock::duration(header.time));
+    event.time =
+        std::chrono::system_clock::time_point(std::chrono::system_clock::duration(header.time));
     event.processing_time = std::chrono::microseconds(header.processing_us);
     event.manifest_bytes = header.manifest_bytes;
     event.objects_seen = header.objects_seen;

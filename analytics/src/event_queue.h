@@ -1,10 +1,10 @@
 // The sink's FIFO of usage events, kept out of the general heap. Each event is encoded into one
-// compact record (fixed fields, then its strings) appended to blocks mapped from the kernel directly;
-// a block is unmapped as soon as every record in it has been taken.
+// compact record (fixed fields, then its strings) appended to blocks mapped from the kernel
+// directly; a block is unmapped as soon as every record in it has been taken.
 //
 // Why not a std::deque<UsageEvent>: its events were allocated on request threads and freed on the
-// writer thread, which made request threads contend for malloc's arenas, and a backlog built during a
-// database outage left its memory scattered through the heap, where malloc could not return it to
+// writer thread, which made request threads contend for malloc's arenas, and a backlog built during
+// a database outage left its memory scattered through the heap, where malloc could not return it to
 // the kernel once the backlog drained. Here the request path copies bytes and allocates nothing
 // (a block now and then), and a drained backlog is handed back whole: what stays is the block in
 // use, reused from its start whenever the queue is empty, and one spare, so that steady traffic

@@ -32,7 +32,8 @@ void Token(std::string_view text, std::string& into) {
   into.assign(ok ? text : std::string_view("other"));
 }
 
-void Pseudonym(Pseudonymizer& pseudonymizer, std::string_view text, std::optional<std::string>& into) {
+void Pseudonym(Pseudonymizer& pseudonymizer, std::string_view text,
+               std::optional<std::string>& into) {
   if (!into) into.emplace();
   if (!pseudonymizer.Into(text, *into)) into.reset();
 }
@@ -57,7 +58,8 @@ void ToStoredEvent(const UsageEvent& event, Pseudonymizer& pseudonymizer, Stored
     if (stored.languages.size() <= languages) stored.languages.emplace_back();
     Token(language, stored.languages[languages]);
     const auto begin = stored.languages.begin();
-    if (std::find(begin, begin + languages, stored.languages[languages]) == begin + languages) ++languages;
+    if (std::find(begin, begin + languages, stored.languages[languages]) == begin + languages)
+      ++languages;
   }
   stored.languages.resize(languages);
   stored.changes_made = event.changes_made;

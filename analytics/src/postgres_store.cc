@@ -1,9 +1,10 @@
 #include "postgres_store.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <ctime>
-#include <fmt/format.h>
 #include <pqxx/pqxx>
 #include <pqxx/tablewriter>  // not in pqxx/pqxx since 6.0 (deprecated there)
 #include <stdexcept>
@@ -79,9 +80,9 @@ void AppendTimestamp(std::string& out, std::int64_t micros) {
   std::tm utc{};
   gmtime_r(&seconds, &utc);
   char text[48];
-  const char* end = fmt::format_to(text, "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}+00", utc.tm_year + 1900,
-                                   utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
-                                   micros % 1000000);
+  const char* end = fmt::format_to(text, "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}+00",
+                                   utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour,
+                                   utc.tm_min, utc.tm_sec, micros % 1000000);
   out.append(text, static_cast<std::size_t>(end - text));
 }
 

@@ -22,7 +22,8 @@ class Pseudonymizer {
   // Returns the lowercase hex HMAC-SHA256 of `text` (64 characters), or nullopt for empty text
   // (nothing to count) or if OpenSSL fails (storing nothing is the safe answer).
   std::optional<std::string> Of(std::string_view text);
-  // As Of, into `hex` (whose memory is reused); false (and `hex` unspecified) where Of gives nullopt.
+  // As Of, into `hex` (whose memory is reused); false (and `hex` unspecified) where Of gives
+  // nullopt.
   bool Into(std::string_view text, std::string& hex);
 
   // 32 random bytes from the OpenSSL CSPRNG; throws std::runtime_error if it cannot supply them.

@@ -2,11 +2,11 @@
 // language, and answer only when one language clearly leads. Ties and silence give "unknown".
 #include "traceassist/instrument/detector.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
-
-#include <fmt/format.h>
 
 #include "detector_rules.h"
 #include "match.h"
@@ -40,8 +40,9 @@ std::string NormalizeProgram(std::string_view program) {
   std::string name = ToLower(Basename(program));
   for (std::string_view base : {"python", "php", "ruby", "node"}) {
     if (name.size() > base.size() && name.compare(0, base.size(), base) == 0 &&
-        std::all_of(name.begin() + static_cast<std::ptrdiff_t>(base.size()), name.end(),
-                    [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; })) {
+        std::all_of(
+            name.begin() + static_cast<std::ptrdiff_t>(base.size()), name.end(),
+            [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; })) {
       return std::string(base);
     }
   }
@@ -53,8 +54,8 @@ std::vector<std::string> ShellWords(std::string_view script) {
   std::vector<std::string> words;
   std::string current;
   for (char c : script) {
-    if (std::isspace(static_cast<unsigned char>(c)) || std::string_view(";&|()`\"'<>").find(c) !=
-                                                             std::string_view::npos) {
+    if (std::isspace(static_cast<unsigned char>(c)) ||
+        std::string_view(";&|()`\"'<>").find(c) != std::string_view::npos) {
       if (!current.empty()) words.push_back(std::move(current));
       current.clear();
     } else {
@@ -67,10 +68,14 @@ std::vector<std::string> ShellWords(std::string_view script) {
 
 int Weight(Confidence c) {
   switch (c) {
-    case Confidence::kHigh: return 4;
-    case Confidence::kMedium: return 2;
-    case Confidence::kLow: return 1;
-    case Confidence::kNone: break;
+    case Confidence::kHigh:
+      return 4;
+    case Confidence::kMedium:
+      return 2;
+    case Confidence::kLow:
+      return 1;
+    case Confidence::kNone:
+      break;
   }
   return 0;
 }
@@ -83,8 +88,7 @@ struct Signal {
 
 class SignalCollector {
  public:
-  explicit SignalCollector(const ContainerView& c)
-      : c_(c), repository_(ImageRepository(c.image)) {}
+  explicit SignalCollector(const ContainerView& c) : c_(c), repository_(ImageRepository(c.image)) {}
 
   void Collect() {
     for (const auto& lang : rules::Languages()) {
@@ -101,10 +105,12 @@ class SignalCollector {
         }
       }
       for (const auto& path : c_.probe_paths) {
-        if (AnyPrefix(lang.probe_prefixes, path)) Add(lang.language, Confidence::kMedium, "probe " + path);
+        if (AnyPrefix(lang.probe_prefixes, path))
+          Add(lang.language, Confidence::kMedium, "probe " + path);
       }
       for (const auto& path : c_.mount_paths) {
-        if (AnyPrefix(lang.mount_prefixes, path)) Add(lang.language, Confidence::kMedium, "mount " + path);
+        if (AnyPrefix(lang.mount_prefixes, path))
+          Add(lang.language, Confidence::kMedium, "mount " + path);
       }
     }
     CollectCommand();
@@ -143,10 +149,12 @@ class SignalCollector {
       }
       const auto words = ShellWords(script);
       bool found = false;
-      for (const auto& word : words) found |= Launcher(NormalizeProgram(word), Confidence::kMedium, "shell");
+      for (const auto& word : words)
+        found |= Launcher(NormalizeProgram(word), Confidence::kMedium, "shell");
       for (const auto& word : words) found |= FileArgument(word);
       if (!found && !words.empty()) {
-        const std::string first = NormalizeProgram(words[0] == "exec" && words.size() > 1 ? words[1] : words[0]);
+        const std::string first =
+            NormalizeProgram(words[0] == "exec" && words.size() > 1 ? words[1] : words[0]);
         if (Contains(rules::Utilities(), first)) MarkUtility("command " + first);
       }
       if (words.empty()) MarkUtility("command " + program);
@@ -163,7 +171,8 @@ class SignalCollector {
   bool Launcher(const std::string& program, Confidence confidence, std::string_view how) {
     for (const auto& lang : rules::Languages()) {
       if (Contains(lang.launchers, program)) {
-        Add(lang.language, confidence, fmt::format("{} {}", how == "shell" ? "shell command" : "command", program));
+        Add(lang.language, confidence,
+            fmt::format("{} {}", how == "shell" ? "shell command" : "command", program));
         return true;
       }
     }
@@ -205,8 +214,9 @@ std::optional<Detection> FromUserRules(const ContainerView& c, const DetectionRu
         hit = ImagePatternMatches(ToLower(rule.pattern), repository);
         break;
       case DetectionRules::Rule::Field::kEnv:
-        hit = std::any_of(c.env.begin(), c.env.end(),
-                          [&](const EnvVarView& e) { return NamePatternMatches(rule.pattern, e.name); });
+        hit = std::any_of(c.env.begin(), c.env.end(), [&](const EnvVarView& e) {
+          return NamePatternMatches(rule.pattern, e.name);
+        });
         break;
       case DetectionRules::Rule::Field::kCommand: {
         const std::vector<std::string>& argv = c.command.empty() ? c.args : c.command;
@@ -253,14 +263,16 @@ std::string ImageTag(std::string_view image) {
   if (const auto at = ref.find('@'); at != std::string_view::npos) ref = ref.substr(0, at);
   const auto slash = ref.rfind('/');
   const auto colon = ref.rfind(':');
-  if (colon == std::string_view::npos || (slash != std::string_view::npos && colon < slash)) return {};
+  if (colon == std::string_view::npos || (slash != std::string_view::npos && colon < slash))
+    return {};
   return std::string(ref.substr(colon + 1));
 }
 
 Detection DetectLanguage(const ContainerView& c, const DetectionRules* user_rules) {
   const std::string repository = ImageRepository(c.image);
   const std::string tag = ToLower(ImageTag(c.image));
-  const bool musl = tag.find("alpine") != std::string::npos || repository.find("alpine") != std::string::npos;
+  const bool musl =
+      tag.find("alpine") != std::string::npos || repository.find("alpine") != std::string::npos;
 
   auto finish = [&](Detection d) {
     d.musl = musl;
@@ -299,7 +311,8 @@ Detection DetectLanguage(const ContainerView& c, const DetectionRules* user_rule
       return finish({Language::kNone, Confidence::kMedium, {collector.utility_evidence()}});
     }
     if (base_image && c.command.empty() && c.args.empty()) {
-      return finish({Language::kNone, Confidence::kMedium, {"base image " + c.image + " with no command"}});
+      return finish(
+          {Language::kNone, Confidence::kMedium, {"base image " + c.image + " with no command"}});
     }
     return finish({Language::kUnknown, Confidence::kNone, {}});
   }
@@ -307,7 +320,8 @@ Detection DetectLanguage(const ContainerView& c, const DetectionRules* user_rule
   Detection d;
   if (second >= 0 && score[second] == score[best]) {
     d.language = Language::kUnknown;
-    d.evidence.push_back(fmt::format("conflicting signals: {} and {}", ToString(static_cast<Language>(best)),
+    d.evidence.push_back(fmt::format("conflicting signals: {} and {}",
+                                     ToString(static_cast<Language>(best)),
                                      ToString(static_cast<Language>(second))));
     for (const auto& s : signals) d.evidence.push_back(s.evidence);
     return finish(std::move(d));
@@ -324,7 +338,8 @@ Detection DetectLanguage(const ContainerView& c, const DetectionRules* user_rule
   if (second >= 0 && d.confidence > Confidence::kLow) {
     // Another language also has some support: say so and trust the answer less.
     d.confidence = static_cast<Confidence>(static_cast<int>(d.confidence) - 1);
-    d.evidence.push_back(fmt::format("weaker signal for {}", ToString(static_cast<Language>(second))));
+    d.evidence.push_back(
+        fmt::format("weaker signal for {}", ToString(static_cast<Language>(second))));
   }
   return finish(std::move(d));
 }

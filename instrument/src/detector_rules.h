@@ -9,7 +9,8 @@
 namespace traceassist::instrument::rules {
 
 // Everything that points to one language. Image patterns are globs ('*') matched against the image
-// repository or any '/'-separated suffix of it, so mirrors ("mirror.example/library/node") match too.
+// repository or any '/'-separated suffix of it, so mirrors ("mirror.example/library/node") match
+// too.
 struct LanguageSignals {
   Language language;
   std::span<const std::string_view> images;          // high confidence
@@ -31,7 +32,8 @@ std::span<const std::string_view> InfrastructureImages();
 std::span<const std::string_view> SidecarNames();
 // Base OS images: never language evidence on their own.
 std::span<const std::string_view> BaseImages();
-// Programs that make a container a utility (sleep loops, copy jobs), when nothing else points to a language.
+// Programs that make a container a utility (sleep loops, copy jobs), when nothing else points to a
+// language.
 std::span<const std::string_view> Utilities();
 // Shells whose `-c` script is looked into.
 std::span<const std::string_view> Shells();

@@ -1,9 +1,9 @@
 #include "traceassist/instrument/diff.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <vector>
-
-#include <fmt/format.h>
 
 namespace traceassist::instrument {
 namespace {
@@ -23,7 +23,8 @@ std::vector<std::string_view> Lines(std::string_view text) {
 enum class Op { kKeep, kDelete, kInsert };
 
 // Myers' O((N+M)D) shortest edit script; keeps one frontier per step for the backtrack.
-std::vector<Op> EditScript(const std::vector<std::string_view>& a, const std::vector<std::string_view>& b) {
+std::vector<Op> EditScript(const std::vector<std::string_view>& a,
+                           const std::vector<std::string_view>& b) {
   const int n = static_cast<int>(a.size()), m = static_cast<int>(b.size());
   const int max = n + m;
   std::vector<int> v(2 * static_cast<std::size_t>(max) + 2, 0);
@@ -33,8 +34,9 @@ std::vector<Op> EditScript(const std::vector<std::string_view>& a, const std::ve
   for (int d = 0; d <= max && found_d < 0; ++d) {
     trace.emplace_back(v.begin() + (offset - d), v.begin() + (offset + d + 1));
     for (int k = -d; k <= d; k += 2) {
-      int x = (k == -d || (k != d && v[offset + k - 1] < v[offset + k + 1])) ? v[offset + k + 1]
-                                                                             : v[offset + k - 1] + 1;
+      int x = (k == -d || (k != d && v[offset + k - 1] < v[offset + k + 1]))
+                  ? v[offset + k + 1]
+                  : v[offset + k - 1] + 1;
       int y = x - k;
       while (x < n && y < m && a[x] == b[y]) ++x, ++y;
       v[offset + k] = x;
@@ -47,7 +49,8 @@ std::vector<Op> EditScript(const std::vector<std::string_view>& a, const std::ve
   std::vector<Op> ops;
   int x = n, y = m;
   for (int d = found_d; d > 0; --d) {
-    const std::vector<int>& prev = trace[d];  // frontier before step d, window [-(d), d]... of step d-1
+    const std::vector<int>& prev =
+        trace[d];  // frontier before step d, window [-(d), d]... of step d-1
     auto at = [&](int k) { return prev[k + d]; };
     const int k = x - y;
     const bool down = k == -d || (k != d && at(k - 1) < at(k + 1));
@@ -115,9 +118,18 @@ std::string UnifiedDiff(std::string_view before, std::string_view after, std::st
     int count_a = 0, count_b = 0;
     for (std::size_t t = j; t < end + static_cast<std::size_t>(keep_run); ++t) {
       switch (ops[t]) {
-        case Op::kKeep: AppendLine(body, ' ', a[static_cast<std::size_t>(ha)]); ++ha, ++hb, ++count_a, ++count_b; break;
-        case Op::kDelete: AppendLine(body, '-', a[static_cast<std::size_t>(ha)]); ++ha, ++count_a; break;
-        case Op::kInsert: AppendLine(body, '+', b[static_cast<std::size_t>(hb)]); ++hb, ++count_b; break;
+        case Op::kKeep:
+          AppendLine(body, ' ', a[static_cast<std::size_t>(ha)]);
+          ++ha, ++hb, ++count_a, ++count_b;
+          break;
+        case Op::kDelete:
+          AppendLine(body, '-', a[static_cast<std::size_t>(ha)]);
+          ++ha, ++count_a;
+          break;
+        case Op::kInsert:
+          AppendLine(body, '+', b[static_cast<std::size_t>(hb)]);
+          ++hb, ++count_b;
+          break;
       }
     }
     out += fmt::format("@@ -{},{} +{},{} @@\n", count_a == 0 ? start_a : start_a + 1, count_a,

@@ -1,4 +1,5 @@
-// ViewFromJson: the neutral view of a workload given as a JSON object (the admission webhook's input).
+// ViewFromJson: the neutral view of a workload given as a JSON object (the admission webhook's
+// input).
 #include <nlohmann/json.hpp>
 
 #include "traceassist/instrument/json_object.h"

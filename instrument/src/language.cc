@@ -43,10 +43,14 @@ std::string_view ToString(Language language) {
 
 std::string_view ToString(Confidence confidence) {
   switch (confidence) {
-    case Confidence::kHigh: return "high";
-    case Confidence::kMedium: return "medium";
-    case Confidence::kLow: return "low";
-    case Confidence::kNone: break;
+    case Confidence::kHigh:
+      return "high";
+    case Confidence::kMedium:
+      return "medium";
+    case Confidence::kLow:
+      return "low";
+    case Confidence::kNone:
+      break;
   }
   return "none";
 }

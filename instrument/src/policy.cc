@@ -2,11 +2,11 @@
 // workload's neutral view into annotations to write; every shell (CLI, API, webhook) calls it.
 #include "traceassist/instrument/policy.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <set>
 #include <span>
-
-#include <fmt/format.h>
 
 #include "match.h"
 #include "traceassist/instrument/detector.h"
@@ -79,14 +79,24 @@ bool HasValueFromConflict(const ContainerView& c, Language language) {
   static constexpr std::string_view kJava[] = {"JAVA_TOOL_OPTIONS"};
   static constexpr std::string_view kNode[] = {"NODE_OPTIONS"};
   static constexpr std::string_view kPython[] = {"PYTHONPATH"};
-  static constexpr std::string_view kDotnet[] = {"DOTNET_STARTUP_HOOKS", "DOTNET_ADDITIONAL_DEPS", "DOTNET_SHARED_STORE"};
+  static constexpr std::string_view kDotnet[] = {"DOTNET_STARTUP_HOOKS", "DOTNET_ADDITIONAL_DEPS",
+                                                 "DOTNET_SHARED_STORE"};
   std::span<const std::string_view> vars;
   switch (language) {
-    case Language::kJava: vars = kJava; break;
-    case Language::kNodejs: vars = kNode; break;
-    case Language::kPython: vars = kPython; break;
-    case Language::kDotnet: vars = kDotnet; break;
-    default: return false;
+    case Language::kJava:
+      vars = kJava;
+      break;
+    case Language::kNodejs:
+      vars = kNode;
+      break;
+    case Language::kPython:
+      vars = kPython;
+      break;
+    case Language::kDotnet:
+      vars = kDotnet;
+      break;
+    default:
+      return false;
   }
   return std::any_of(c.env.begin(), c.env.end(), [&](const EnvVarView& e) {
     return e.value_from && std::find(vars.begin(), vars.end(), e.name) != vars.end();
@@ -94,13 +104,14 @@ bool HasValueFromConflict(const ContainerView& c, Language language) {
 }
 
 bool HasEnv(const ContainerView& c, std::string_view name) {
-  return std::any_of(c.env.begin(), c.env.end(), [&](const EnvVarView& e) { return e.name == name; });
+  return std::any_of(c.env.begin(), c.env.end(),
+                     [&](const EnvVarView& e) { return e.name == name; });
 }
 
 struct Overrides {
-  std::optional<Language> workload;                       // traceassist.io/language
+  std::optional<Language> workload;                          // traceassist.io/language
   std::vector<std::pair<std::string, Language>> containers;  // traceassist.io/container-languages
-  std::string go_exe;                                     // traceassist.io/go-target-exe
+  std::string go_exe;                                        // traceassist.io/go-target-exe
   bool opted_out = false;
   std::vector<std::string> invalid;  // keys with bad values
 };
@@ -109,8 +120,10 @@ Overrides ReadOverrides(const Annotations& annotations) {
   Overrides o;
   if (const auto* v = Find(annotations, kOptOutKey)) {
     const std::string value = ToLower(*v);
-    if (value == "false") o.opted_out = true;
-    else if (value != "true") o.invalid.emplace_back(kOptOutKey);
+    if (value == "false")
+      o.opted_out = true;
+    else if (value != "true")
+      o.invalid.emplace_back(kOptOutKey);
   }
   if (const auto* v = Find(annotations, kLanguageKey)) {
     o.workload = ParseLanguage(*v);
@@ -122,7 +135,8 @@ Overrides ReadOverrides(const Annotations& annotations) {
   if (const auto* v = Find(annotations, kContainerLanguagesKey)) {
     for (const auto& entry : Split(*v, ',')) {
       const auto eq = entry.find('=');
-      const auto lang = eq == std::string::npos ? std::nullopt : ParseLanguage(entry.substr(eq + 1));
+      const auto lang =
+          eq == std::string::npos ? std::nullopt : ParseLanguage(entry.substr(eq + 1));
       if (!lang || *lang == Language::kUnknown) {
         o.invalid.emplace_back(kContainerLanguagesKey);
         continue;
@@ -131,8 +145,10 @@ Overrides ReadOverrides(const Annotations& annotations) {
     }
   }
   if (const auto* v = Find(annotations, kGoExeKey)) {
-    if (!v->empty() && (*v)[0] == '/') o.go_exe = *v;
-    else o.invalid.emplace_back(kGoExeKey);
+    if (!v->empty() && (*v)[0] == '/')
+      o.go_exe = *v;
+    else
+      o.invalid.emplace_back(kGoExeKey);
   }
   return o;
 }
@@ -146,72 +162,89 @@ void ApplyOverrides(const ContainerView& c, const Options& options, const Overri
     const std::string detected(ToString(report.language));
     report.language = language;
     report.confidence = Confidence::kHigh;
-    report.evidence.insert(report.evidence.begin(), fmt::format("{} (detected: {})", how, detected));
+    report.evidence.insert(report.evidence.begin(),
+                           fmt::format("{} (detected: {})", how, detected));
   };
   if (auto it = options.container_languages.find(c.name); it != options.container_languages.end()) {
-    return set(it->second, fmt::format("override --container-language {}={}", c.name, ToString(it->second)));
+    return set(it->second,
+               fmt::format("override --container-language {}={}", c.name, ToString(it->second)));
   }
   for (const auto& [name, language] : overrides.containers) {
     if (name == c.name) {
-      return set(language, fmt::format("annotation {} {}={}", kContainerLanguagesKey, name, ToString(language)));
+      return set(language, fmt::format("annotation {} {}={}", kContainerLanguagesKey, name,
+                                       ToString(language)));
     }
   }
   if (c.role == ContainerRole::kInitContainer || report.language == Language::kNone) return;
   if (overrides.workload) {
-    return set(*overrides.workload, fmt::format("annotation {}={}", kLanguageKey, ToString(*overrides.workload)));
+    return set(*overrides.workload,
+               fmt::format("annotation {}={}", kLanguageKey, ToString(*overrides.workload)));
   }
   if (options.language) {
-    return set(*options.language, fmt::format("override --language {}", ToString(*options.language)));
+    return set(*options.language,
+               fmt::format("override --language {}", ToString(*options.language)));
   }
 }
 
 // Reasons that deserve a warning even when other containers of the pod are instrumented.
 bool AlwaysWarn(std::string_view reason) {
-  return reason == "language_unsupported" || reason == "go_disabled" || reason == "nginx_disabled" ||
-         reason == "go_exe_unknown" || reason == "go_multiple_containers" ||
-         reason == "go_share_process_namespace_false" || reason == "env_value_from" ||
-         reason == "dotnet_auto_home_set" || reason == "multi_instrumentation_off" ||
-         reason == "invalid_container_name";
+  return reason == "language_unsupported" || reason == "go_disabled" ||
+         reason == "nginx_disabled" || reason == "go_exe_unknown" ||
+         reason == "go_multiple_containers" || reason == "go_share_process_namespace_false" ||
+         reason == "env_value_from" || reason == "dotnet_auto_home_set" ||
+         reason == "multi_instrumentation_off" || reason == "invalid_container_name";
 }
 
 std::string WarningText(const ContainerReport& c, std::string_view reason) {
   const std::string lang(ToString(c.language));
-  if (reason == "language_unknown") return fmt::format("container {}: language unknown; set {}", c.name, kLanguageKey);
+  if (reason == "language_unknown")
+    return fmt::format("container {}: language unknown; set {}", c.name, kLanguageKey);
   if (reason == "low_confidence") {
-    return fmt::format("container {}: {} detected with {} confidence only; set {} to confirm", c.name, lang,
-                       ToString(c.confidence), kLanguageKey);
+    return fmt::format("container {}: {} detected with {} confidence only; set {} to confirm",
+                       c.name, lang, ToString(c.confidence), kLanguageKey);
   }
   if (reason == "language_unsupported") {
-    return fmt::format("container {}: {} has no OpenTelemetry Operator auto-instrumentation", c.name, lang);
+    return fmt::format("container {}: {} has no OpenTelemetry Operator auto-instrumentation",
+                       c.name, lang);
   }
-  if (reason == "go_disabled") return fmt::format("container {}: Go detected; Go injection is off (--enable-go)", c.name);
+  if (reason == "go_disabled")
+    return fmt::format("container {}: Go detected; Go injection is off (--enable-go)", c.name);
   if (reason == "nginx_disabled") {
-    return fmt::format("container {}: nginx detected; nginx injection is off (--enable-nginx)", c.name);
+    return fmt::format("container {}: nginx detected; nginx injection is off (--enable-nginx)",
+                       c.name);
   }
   if (reason == "go_exe_unknown") {
-    return fmt::format("container {}: Go executable path unknown; set {} or an absolute command", c.name, kGoExeKey);
+    return fmt::format("container {}: Go executable path unknown; set {} or an absolute command",
+                       c.name, kGoExeKey);
   }
   if (reason == "go_multiple_containers") {
     return fmt::format("container {}: Go injection supports only single-container pods", c.name);
   }
   if (reason == "go_share_process_namespace_false") {
-    return fmt::format("container {}: Go injection needs shareProcessNamespace, which the pod disables", c.name);
+    return fmt::format(
+        "container {}: Go injection needs shareProcessNamespace, which the pod disables", c.name);
   }
   if (reason == "env_value_from") {
-    return fmt::format("container {}: the Operator skips {} containers whose agent variable uses valueFrom", c.name, lang);
+    return fmt::format(
+        "container {}: the Operator skips {} containers whose agent variable uses valueFrom",
+        c.name, lang);
   }
   if (reason == "dotnet_auto_home_set") {
-    return fmt::format("container {}: OTEL_DOTNET_AUTO_HOME is already set; the Operator skips it", c.name);
+    return fmt::format("container {}: OTEL_DOTNET_AUTO_HOME is already set; the Operator skips it",
+                       c.name);
   }
   if (reason == "multi_instrumentation_off") {
-    return fmt::format("container {}: {} not instrumented (multi-instrumentation off)", c.name, lang);
+    return fmt::format("container {}: {} not instrumented (multi-instrumentation off)", c.name,
+                       lang);
   }
-  if (reason == "invalid_container_name") return fmt::format("container {}: name cannot be listed in container-names", c.name);
+  if (reason == "invalid_container_name")
+    return fmt::format("container {}: name cannot be listed in container-names", c.name);
   return fmt::format("container {}: {}", c.name, reason);
 }
 
 struct Eligibility {
-  Eligibility(std::string why = {}, std::string exe = {}) : reason(std::move(why)), go_exe(std::move(exe)) {}
+  Eligibility(std::string why = {}, std::string exe = {})
+      : reason(std::move(why)), go_exe(std::move(exe)) {}
   std::string reason;  // empty when eligible
   std::string go_exe;
 };
@@ -229,21 +262,25 @@ Eligibility CheckContainer(const WorkloadView& w, const ContainerView& c, const 
   if (r.language == Language::kNginx && !options.enable_nginx) return {"nginx_disabled"};
   if (!ValidContainerName(c.name)) return {"invalid_container_name"};
   if (HasValueFromConflict(c, r.language)) return {"env_value_from"};
-  if (r.language == Language::kDotnet && HasEnv(c, "OTEL_DOTNET_AUTO_HOME")) return {"dotnet_auto_home_set"};
+  if (r.language == Language::kDotnet && HasEnv(c, "OTEL_DOTNET_AUTO_HOME"))
+    return {"dotnet_auto_home_set"};
   if (r.language == Language::kGo) {
     if (w.share_process_namespace == false) return {"go_share_process_namespace_false"};
-    const auto regular = std::count_if(w.containers.begin(), w.containers.end(),
-                                       [](const ContainerView& x) { return x.role == ContainerRole::kContainer; });
+    const auto regular =
+        std::count_if(w.containers.begin(), w.containers.end(),
+                      [](const ContainerView& x) { return x.role == ContainerRole::kContainer; });
     if (regular > 1) return {"go_multiple_containers"};
     if (!overrides.go_exe.empty()) return {"", overrides.go_exe};
-    if (!c.command.empty() && !c.command[0].empty() && c.command[0][0] == '/') return {"", c.command[0]};
+    if (!c.command.empty() && !c.command[0].empty() && c.command[0][0] == '/')
+      return {"", c.command[0]};
     return {"go_exe_unknown"};
   }
   return {};
 }
 
 void AddReason(std::vector<std::string>& reasons, std::string_view reason) {
-  if (std::find(reasons.begin(), reasons.end(), reason) == reasons.end()) reasons.emplace_back(reason);
+  if (std::find(reasons.begin(), reasons.end(), reason) == reasons.end())
+    reasons.emplace_back(reason);
 }
 
 std::set<std::string, std::less<>> ParseManaged(const Annotations& annotations) {
@@ -265,7 +302,8 @@ void Reconcile(const Annotations& existing, const std::set<std::string, std::les
   for (const auto& key : owned) {
     if (!desired_has(key) && Find(existing, key) != nullptr) d.remove.push_back(key);
   }
-  if (!desired_has(kManagedKey) && Find(existing, kManagedKey) != nullptr) d.remove.emplace_back(kManagedKey);
+  if (!desired_has(kManagedKey) && Find(existing, kManagedKey) != nullptr)
+    d.remove.emplace_back(kManagedKey);
 }
 
 }  // namespace
@@ -311,7 +349,8 @@ Decision Decide(const WorkloadView& w, const Options& options) {
   for (const auto& c : w.containers) {
     const Detection det = DetectLanguage(c, options.rules.get());
     musl.push_back(det.musl);
-    ContainerReport cr{c.name, c.role, c.image, det.language, det.confidence, det.evidence, false, ""};
+    ContainerReport cr{c.name,         c.role,       c.image, det.language,
+                       det.confidence, det.evidence, false,   ""};
     ApplyOverrides(c, options, overrides, cr);
     eligibility.push_back(CheckContainer(w, c, cr, options, overrides));
     r.containers.push_back(std::move(cr));
@@ -344,16 +383,17 @@ Decision Decide(const WorkloadView& w, const Options& options) {
   for (std::size_t i = 0; i < r.containers.size(); ++i) {
     if (!eligibility[i].reason.empty()) continue;
     const Language lang = r.containers[i].language;
-    auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == lang; });
+    auto it =
+        std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == lang; });
     if (it == groups.end()) it = groups.insert(groups.end(), {lang, {}});
     it->second.push_back(i);
     if (lang == Language::kGo) go_exe = eligibility[i].go_exe;
   }
   if (groups.size() > 1 && !options.multi_instrumentation) {
     // Keep the language with the most containers (the first one on a tie).
-    const auto dominant = std::max_element(groups.begin(), groups.end(), [](const auto& a, const auto& b) {
-      return a.second.size() < b.second.size();
-    });
+    const auto dominant = std::max_element(
+        groups.begin(), groups.end(),
+        [](const auto& a, const auto& b) { return a.second.size() < b.second.size(); });
     for (auto& g : groups) {
       if (&g == &*dominant) continue;
       for (std::size_t i : g.second) eligibility[i].reason = "multi_instrumentation_off";
@@ -370,7 +410,8 @@ Decision Decide(const WorkloadView& w, const Options& options) {
   }
   for (std::size_t i = 0; i < r.containers.size(); ++i) {
     const auto& c = r.containers[i];
-    if (c.instrumented || c.reason == "infrastructure" || c.reason == "init_containers_off") continue;
+    if (c.instrumented || c.reason == "infrastructure" || c.reason == "init_containers_off")
+      continue;
     if (c.role == ContainerRole::kInitContainer && c.reason != "env_value_from") continue;
     if (!any || AlwaysWarn(c.reason)) {
       AddReason(r.reasons, c.reason);
@@ -379,10 +420,12 @@ Decision Decide(const WorkloadView& w, const Options& options) {
   }
 
   if (!any) {
-    const bool all_infra = std::all_of(r.containers.begin(), r.containers.end(), [](const ContainerReport& c) {
-      return c.role == ContainerRole::kInitContainer || c.reason == "infrastructure";
-    });
-    if (r.reasons.empty() || (all_infra && r.reasons == std::vector<std::string>{"invalid_override"})) {
+    const bool all_infra =
+        std::all_of(r.containers.begin(), r.containers.end(), [](const ContainerReport& c) {
+          return c.role == ContainerRole::kInitContainer || c.reason == "infrastructure";
+        });
+    if (r.reasons.empty() ||
+        (all_infra && r.reasons == std::vector<std::string>{"invalid_override"})) {
       AddReason(r.reasons, all_infra ? "no_app_container" : "language_unknown");
     }
     Reconcile(w.annotations, owned, desired, d);
@@ -412,7 +455,9 @@ Decision Decide(const WorkloadView& w, const Options& options) {
     };
     if (lang == Language::kGo) {
       put("otel-go-auto-target-exe", go_exe);
-      warn("go_privileged", "Go injection adds a privileged eBPF sidecar; Pod Security baseline/restricted rejects it");
+      warn("go_privileged",
+           "Go injection adds a privileged eBPF sidecar; Pod Security baseline/restricted rejects "
+           "it");
     } else if (lang == Language::kPython && all_musl()) {
       put("otel-python-platform", "musl");
     } else if (lang == Language::kDotnet && all_musl()) {
@@ -429,18 +474,23 @@ Status ValidateInstrumentationRef(std::string_view ref) {
   if (ref == "true") return Status::Ok();
   auto dns1123 = [](std::string_view s, std::size_t max) {
     if (s.empty() || s.size() > max) return false;
-    if (!std::isalnum(static_cast<unsigned char>(s.front())) || !std::isalnum(static_cast<unsigned char>(s.back()))) {
+    if (!std::isalnum(static_cast<unsigned char>(s.front())) ||
+        !std::isalnum(static_cast<unsigned char>(s.back()))) {
       return false;
     }
-    return std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'; });
+    return std::all_of(s.begin(), s.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+    });
   };
   const auto slash = ref.find('/');
   const bool ok = slash == std::string_view::npos
                       ? dns1123(ref, 253)
                       : dns1123(ref.substr(0, slash), 63) && dns1123(ref.substr(slash + 1), 253);
   if (ok && ref != "false") return Status::Ok();
-  return Status::Error(fmt::format(
-      "invalid Instrumentation reference `{}`: use \"true\", a resource name, or namespace/name (lower-case DNS names)", ref));
+  return Status::Error(
+      fmt::format("invalid Instrumentation reference `{}`: use \"true\", a resource name, or "
+                  "namespace/name (lower-case DNS names)",
+                  ref));
 }
 
 }  // namespace traceassist::instrument

@@ -1,7 +1,8 @@
 #include "traceassist/instrument/report.h"
 
-#include <nlohmann/json.hpp>
 #include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
 
 #include "match.h"
 
@@ -9,10 +10,14 @@ namespace traceassist::instrument {
 
 std::string_view ToString(ObjectStatus status) {
   switch (status) {
-    case ObjectStatus::kInstrumented: return "instrumented";
-    case ObjectStatus::kUnchanged: return "unchanged";
-    case ObjectStatus::kSkipped: return "skipped";
-    case ObjectStatus::kUninstrumented: return "uninstrumented";
+    case ObjectStatus::kInstrumented:
+      return "instrumented";
+    case ObjectStatus::kUnchanged:
+      return "unchanged";
+    case ObjectStatus::kSkipped:
+      return "skipped";
+    case ObjectStatus::kUninstrumented:
+      return "uninstrumented";
   }
   return "skipped";
 }
@@ -44,7 +49,8 @@ nlohmann::json ToJson(const ContainerReport& c) {
 namespace {
 
 nlohmann::json ObjectHeader(const ObjectReport& o) {
-  return {{"document", o.document}, {"kind", o.kind}, {"name", o.name}, {"namespace", o.namespace_}};
+  return {
+      {"document", o.document}, {"kind", o.kind}, {"name", o.name}, {"namespace", o.namespace_}};
 }
 
 nlohmann::json Containers(const ObjectReport& o) {
@@ -70,9 +76,12 @@ nlohmann::json ToJson(const Report& report) {
   }
   nlohmann::json warnings = nlohmann::json::array();
   for (const auto& w : report.warnings) {
-    warnings.push_back({{"document", w.document}, {"object", w.object}, {"code", w.code}, {"message", w.message}});
+    warnings.push_back(
+        {{"document", w.document}, {"object", w.object}, {"code", w.code}, {"message", w.message}});
   }
-  return {{"changes_made", report.changes_made}, {"objects", std::move(objects)}, {"warnings", std::move(warnings)}};
+  return {{"changes_made", report.changes_made},
+          {"objects", std::move(objects)},
+          {"warnings", std::move(warnings)}};
 }
 
 nlohmann::json ToDetectJson(const Report& report) {
@@ -92,7 +101,8 @@ std::string LanguageSummary(const ObjectReport& o) {
   for (const auto& c : o.containers) {
     if (!c.instrumented) continue;
     if (!out.empty()) out += "; ";
-    out += fmt::format("{} {}: {}", c.name, ToString(c.language), c.evidence.empty() ? "" : c.evidence.front());
+    out += fmt::format("{} {}: {}", c.name, ToString(c.language),
+                       c.evidence.empty() ? "" : c.evidence.front());
   }
   return out;
 }
@@ -115,7 +125,8 @@ std::string ToText(const Report& report, std::string_view source) {
     out += '\n';
   }
   for (const auto& w : report.warnings) {
-    out += fmt::format("{}warning: {}{}{}\n", prefix, w.object, w.object.empty() ? "" : " ", w.message);
+    out += fmt::format("{}warning: {}{}{}\n", prefix, w.object, w.object.empty() ? "" : " ",
+                       w.message);
   }
   return out;
 }
@@ -127,8 +138,9 @@ std::string ToDetectText(const Report& report) {
     for (const auto& c : o.containers) {
       std::string evidence;
       for (const auto& e : c.evidence) evidence += (evidence.empty() ? "" : ", ") + e;
-      out += fmt::format("  {}{} {} ({}){}{}\n", c.role == ContainerRole::kInitContainer ? "init " : "", c.name,
-                         ToString(c.language), ToString(c.confidence), evidence.empty() ? "" : ": ", evidence);
+      out += fmt::format(
+          "  {}{} {} ({}){}{}\n", c.role == ContainerRole::kInitContainer ? "init " : "", c.name,
+          ToString(c.language), ToString(c.confidence), evidence.empty() ? "" : ": ", evidence);
     }
   }
   return out;

@@ -1,7 +1,6 @@
 // Loads user detection rules from YAML (format documented in detector.h).
-#include <yaml-cpp/yaml.h>
-
 #include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
 
 #include "match.h"
 #include "traceassist/instrument/detector.h"
@@ -24,7 +23,8 @@ Result<std::shared_ptr<const DetectionRules>> LoadDetectionRules(std::string_vie
     return Status::Error("rules file: " + e.msg, Where(e.mark));
   }
   if (!root.IsMap() || !root["rules"] || !root["rules"].IsSequence()) {
-    return Status::Error("rules file: expected a mapping with a `rules:` sequence", Where(root.Mark()));
+    return Status::Error("rules file: expected a mapping with a `rules:` sequence",
+                         Where(root.Mark()));
   }
   std::vector<DetectionRules::Rule> rules;
   int index = 0;
@@ -36,12 +36,14 @@ Result<std::shared_ptr<const DetectionRules>> LoadDetectionRules(std::string_vie
     if (!item.IsMap()) return fail("expected a mapping", item);
     DetectionRules::Rule rule{};
     int fields = 0;
-    for (const auto& [name, field] : {std::pair{"image", DetectionRules::Rule::Field::kImage},
-                                      std::pair{"env", DetectionRules::Rule::Field::kEnv},
-                                      std::pair{"command", DetectionRules::Rule::Field::kCommand}}) {
+    for (const auto& [name, field] :
+         {std::pair{"image", DetectionRules::Rule::Field::kImage},
+          std::pair{"env", DetectionRules::Rule::Field::kEnv},
+          std::pair{"command", DetectionRules::Rule::Field::kCommand}}) {
       const YAML::Node value = item[name];
       if (!value) continue;
-      if (!value.IsScalar() || value.Scalar().empty()) return fail(fmt::format("`{}` must be a non-empty string", name), value);
+      if (!value.IsScalar() || value.Scalar().empty())
+        return fail(fmt::format("`{}` must be a non-empty string", name), value);
       rule.field = field;
       rule.pattern = value.Scalar();
       ++fields;
@@ -62,7 +64,8 @@ Result<std::shared_ptr<const DetectionRules>> LoadDetectionRules(std::string_vie
     }
     for (const auto& entry : item) {
       const std::string key = entry.first.IsScalar() ? entry.first.Scalar() : std::string("?");
-      if (key != "image" && key != "env" && key != "command" && key != "language" && key != "confidence") {
+      if (key != "image" && key != "env" && key != "command" && key != "language" &&
+          key != "confidence") {
         return fail(fmt::format("unknown field `{}`", key), entry.first);
       }
     }

@@ -1,8 +1,8 @@
 #include "text_edit.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace traceassist::instrument {
 
@@ -81,8 +81,9 @@ std::size_t SingleLineScalarEnd(std::string_view text, std::size_t pos, bool in_
     if (c == '#' && i > pos && (text[i - 1] == ' ' || text[i - 1] == '\t')) break;
     if (in_flow && (c == ',' || c == ']' || c == '}')) break;
     // ": " ends a plain key (a plain value cannot hold it in block context either).
-    if (c == ':' && (i + 1 == text.size() || text[i + 1] == ' ' || text[i + 1] == '\t' ||
-                     text[i + 1] == '\n' || text[i + 1] == '\r' || (in_flow && text[i + 1] == ','))) {
+    if (c == ':' &&
+        (i + 1 == text.size() || text[i + 1] == ' ' || text[i + 1] == '\t' || text[i + 1] == '\n' ||
+         text[i + 1] == '\r' || (in_flow && text[i + 1] == ','))) {
       break;
     }
     if (c != ' ' && c != '\t') end = i + 1;
@@ -103,11 +104,21 @@ std::string DoubleQuoted(std::string_view value) {
   std::string out = "\"";
   for (unsigned char c : value) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           out += fmt::format("\\u{:04x}", c);

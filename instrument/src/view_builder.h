@@ -2,10 +2,9 @@
 // JSON objects (json_object.cc) are read by the same code. Private to the library.
 //
 // An adapter provides, for its node handle type `Node`:
-//   std::optional<Node> Get(Node map, std::string_view key) const;  // nullopt when absent or not a map
-//   bool IsMap(Node) const; bool IsSeq(Node) const;
-//   std::string Scalar(Node) const;             // "" for non-scalars and null
-//   std::vector<Node> Items(Node seq) const;    // empty when not a sequence
+//   std::optional<Node> Get(Node map, std::string_view key) const;  // nullopt when absent or not a
+//   map bool IsMap(Node) const; bool IsSeq(Node) const; std::string Scalar(Node) const; // "" for
+//   non-scalars and null std::vector<Node> Items(Node seq) const;    // empty when not a sequence
 //   void ForEachEntry(Node map, F f) const;     // f(key, value) for scalar-keyed entries of a map
 #pragma once
 
@@ -95,7 +94,8 @@ WorkloadView BuildWorkloadView(const Adapter& a, Node root, std::string_view kin
   }
   if (auto init = a.Get(*spec, "initContainers")) {
     for (const Node& c : a.Items(*init)) {
-      if (a.IsMap(c)) w.containers.push_back(BuildContainerView(a, c, ContainerRole::kInitContainer));
+      if (a.IsMap(c))
+        w.containers.push_back(BuildContainerView(a, c, ContainerRole::kInitContainer));
     }
   }
   if (auto share = a.Get(*spec, "shareProcessNamespace")) {

@@ -1,10 +1,10 @@
-// RewriteManifests: the policy decides on a neutral view of each object; the annotations it wants are
-// spliced into the original bytes at positions from yaml-cpp's marks. Nothing else changes.
+// RewriteManifests: the policy decides on a neutral view of each object; the annotations it wants
+// are spliced into the original bytes at positions from yaml-cpp's marks. Nothing else changes.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <optional>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "text_edit.h"
 #include "traceassist/instrument/policy.h"
@@ -22,7 +22,8 @@ constexpr std::uint32_t kNoNode = YamlDocument::kNoNode;
 // Input checks: the splice relies on yaml-cpp's byte offsets, which hold only for UTF-8 text.
 
 Location LocationOf(std::string_view text, std::size_t pos) {
-  const auto line = static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(pos), '\n'));
+  const auto line = static_cast<int>(
+      std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(pos), '\n'));
   const std::size_t start = LineStart(text, pos);
   return {0, line + 1, static_cast<int>(pos - start) + 1};
 }
@@ -41,15 +42,20 @@ Status CheckEncoding(std::string_view text) {
       continue;
     }
     // Well-formed UTF-8 only (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
-    const int extra = c >= 0xC2 && c <= 0xDF ? 1 : c >= 0xE0 && c <= 0xEF ? 2 : c >= 0xF0 && c <= 0xF4 ? 3 : -1;
+    const int extra = c >= 0xC2 && c <= 0xDF   ? 1
+                      : c >= 0xE0 && c <= 0xEF ? 2
+                      : c >= 0xF0 && c <= 0xF4 ? 3
+                                               : -1;
     if (extra < 0 || i + static_cast<std::size_t>(extra) >= text.size()) {
       return Status::Error("invalid UTF-8 (binary data?)", LocationOf(text, i));
     }
     const auto c1 = static_cast<unsigned char>(text[i + 1]);
-    const bool first_ok = (c == 0xE0 && c1 >= 0xA0) || (c == 0xED && c1 < 0xA0) || (c == 0xF0 && c1 >= 0x90) ||
-                          (c == 0xF4 && c1 < 0x90) || (c != 0xE0 && c != 0xED && c != 0xF0 && c != 0xF4);
+    const bool first_ok = (c == 0xE0 && c1 >= 0xA0) || (c == 0xED && c1 < 0xA0) ||
+                          (c == 0xF0 && c1 >= 0x90) || (c == 0xF4 && c1 < 0x90) ||
+                          (c != 0xE0 && c != 0xED && c != 0xF0 && c != 0xF4);
     for (int k = 1; k <= extra; ++k) {
-      if ((static_cast<unsigned char>(text[i + static_cast<std::size_t>(k)]) & 0xC0) != 0x80 || !first_ok) {
+      if ((static_cast<unsigned char>(text[i + static_cast<std::size_t>(k)]) & 0xC0) != 0x80 ||
+          !first_ok) {
         return Status::Error("invalid UTF-8 (binary data?)", LocationOf(text, i));
       }
     }
@@ -58,9 +64,9 @@ Status CheckEncoding(std::string_view text) {
   return Status::Ok();
 }
 
-// True when the block-context scalar starting at `pos` (its first line ending at `end`) goes on below:
-// a plain scalar's continuation or a block scalar's (`|`, `>`) content is indented past the scalar's
-// line. Comment lines end a plain scalar, but inside a block scalar they are content.
+// True when the block-context scalar starting at `pos` (its first line ending at `end`) goes on
+// below: a plain scalar's continuation or a block scalar's (`|`, `>`) content is indented past the
+// scalar's line. Comment lines end a plain scalar, but inside a block scalar they are content.
 bool ContinuesOnNextLines(std::string_view text, std::size_t pos, std::size_t end) {
   const bool block_scalar = text[pos] == '|' || text[pos] == '>';
   const std::size_t line_start = LineStart(text, pos);
@@ -135,7 +141,8 @@ class ObjectEditor {
       tmpl = doc_.Resolve(e->value);
     }
     const YamlNode& t = doc_.node(tmpl);
-    quote_keys_ = t.type == Type::kMap && t.count > 0 && text_[doc_.node(doc_.child(t, 0)).pos] == '"';
+    quote_keys_ =
+        t.type == Type::kMap && t.count > 0 && text_[doc_.node(doc_.child(t, 0)).pos] == '"';
     // Entries to add: keys the decision sets that the template does not have yet. Keys it has are
     // changed in place (EditAnnotations).
     Annotations adds;
@@ -177,7 +184,8 @@ class ObjectEditor {
       failure = AddToMap(tmpl, tmpl_key, {"metadata", "annotations"}, adds, outer_step);
     }
     if (failure) return failure;
-    out.insert(out.end(), std::make_move_iterator(edits_.begin()), std::make_move_iterator(edits_.end()));
+    out.insert(out.end(), std::make_move_iterator(edits_.begin()),
+               std::make_move_iterator(edits_.end()));
     return std::nullopt;
   }
 
@@ -215,11 +223,13 @@ class ObjectEditor {
     return true;
   }
 
-  static std::string Spaces(int n) { return std::string(static_cast<std::size_t>(std::max(n, 0)), ' '); }
+  static std::string Spaces(int n) {
+    return std::string(static_cast<std::size_t>(std::max(n, 0)), ' ');
+  }
 
   // New block lines; keys are double-quoted when the file quotes the template's keys.
-  std::string Block(const std::vector<std::string>& wrappers, const Annotations& entries, int indent, int step,
-                    std::string_view nl) const {
+  std::string Block(const std::vector<std::string>& wrappers, const Annotations& entries,
+                    int indent, int step, std::string_view nl) const {
     auto key = [&](const std::string& k) { return quote_keys_ ? DoubleQuoted(k) : k; };
     std::string out;
     int level = indent;
@@ -227,7 +237,8 @@ class ObjectEditor {
       out += Spaces(level) + key(w) + ":" + std::string(nl);
       level += step;
     }
-    for (const auto& [k, v] : entries) out += Spaces(level) + key(k) + ": " + DoubleQuoted(v) + std::string(nl);
+    for (const auto& [k, v] : entries)
+      out += Spaces(level) + key(k) + ": " + DoubleQuoted(v) + std::string(nl);
     return out;
   }
 
@@ -244,7 +255,8 @@ class ObjectEditor {
 
   static std::string Flow(const std::vector<std::string>& wrappers, const Annotations& entries) {
     std::string out = FlowEntries(entries);
-    for (auto it = wrappers.rbegin(); it != wrappers.rend(); ++it) out = DoubleQuoted(*it) + ": {" + out + "}";
+    for (auto it = wrappers.rbegin(); it != wrappers.rend(); ++it)
+      out = DoubleQuoted(*it) + ": {" + out + "}";
     return out;
   }
 
@@ -261,7 +273,8 @@ class ObjectEditor {
 
   // Adds `wrappers`/`entries` as new entries of the mapping `map` whose key is `key` (kNoNode for a
   // document root).
-  std::optional<Failure> AddToMap(std::uint32_t map, std::uint32_t key, const std::vector<std::string>& wrappers,
+  std::optional<Failure> AddToMap(std::uint32_t map, std::uint32_t key,
+                                  const std::vector<std::string>& wrappers,
                                   const Annotations& entries, int step_hint) {
     if (entries.empty()) return std::nullopt;
     const YamlNode& m = doc_.node(map);
@@ -271,19 +284,22 @@ class ObjectEditor {
     if (key != kNoNode && first.line > doc_.node(key).line) {
       const YamlNode& k = doc_.node(key);
       if (!OnlyBlankLinesBetween(NextLineStart(text_, k.pos), LineStart(text_, first.pos))) {
-        return Failure{"unsupported_layout", "a tag or anchor line between the key and its entries"};
+        return Failure{"unsupported_layout",
+                       "a tag or anchor line between the key and its entries"};
       }
       const int step = first.column > k.column ? first.column - k.column : 2;
-      InsertLines(NextLineStart(text_, k.pos), Block(wrappers, entries, first.column, step, Break(k.pos)),
-                  Break(k.pos));
+      InsertLines(NextLineStart(text_, k.pos),
+                  Block(wrappers, entries, first.column, step, Break(k.pos)), Break(k.pos));
       return std::nullopt;
     }
     // A document root (or a mapping that starts on its key's line): insert before `spec` (where
     // `metadata` usually stands), else before the first entry that begins its own line.
     std::vector<std::uint32_t> order;
     for (std::uint32_t i = 0; i + 1 < m.count; i += 2) {
-      if (doc_.Scalar(doc_.child(m, i)) == "spec") order.insert(order.begin(), i);
-      else order.push_back(i);
+      if (doc_.Scalar(doc_.child(m, i)) == "spec")
+        order.insert(order.begin(), i);
+      else
+        order.push_back(i);
     }
     for (std::uint32_t i : order) {
       const YamlNode& k = doc_.node(doc_.child(m, i));
@@ -291,29 +307,34 @@ class ObjectEditor {
       int step = step_hint > 0 ? step_hint : 2;
       for (std::uint32_t j = 0; j + 1 < m.count; j += 2) {
         const int s = Step(doc_.child(m, j), doc_.Resolve(doc_.child(m, j + 1)), 0);
-        if (doc_.resolved(doc_.child(m, j + 1)).type == Type::kMap && !doc_.resolved(doc_.child(m, j + 1)).flow) {
+        if (doc_.resolved(doc_.child(m, j + 1)).type == Type::kMap &&
+            !doc_.resolved(doc_.child(m, j + 1)).flow) {
           step = s;
           break;
         }
       }
-      edits_.push_back({LineStart(text_, k.pos), 0, Block(wrappers, entries, k.column, step, Break(k.pos))});
+      edits_.push_back(
+          {LineStart(text_, k.pos), 0, Block(wrappers, entries, k.column, step, Break(k.pos))});
       return std::nullopt;
     }
     return Failure{"unsupported_layout", "no line to insert the annotations at"};
   }
 
-  // Inserts `items` as the first entries of a flow mapping: on the first entry's line when it shares
-  // the opening brace's line, else one per line at the entries' indentation (pretty-printed JSON).
+  // Inserts `items` as the first entries of a flow mapping: on the first entry's line when it
+  // shares the opening brace's line, else one per line at the entries' indentation (pretty-printed
+  // JSON).
   std::optional<Failure> FlowInsert(std::uint32_t map, const std::vector<std::string>& items) {
     const YamlNode& m = doc_.node(map);
-    if (m.pos >= text_.size() || text_[m.pos] != '{') return Failure{"unsupported_layout", "flow mapping not found"};
+    if (m.pos >= text_.size() || text_[m.pos] != '{')
+      return Failure{"unsupported_layout", "flow mapping not found"};
     std::string text;
     if (m.count == 0) {
       for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
     } else if (const YamlNode& first = doc_.node(doc_.child(m, 0)); first.line == m.line) {
       for (const auto& item : items) text += item + ", ";
     } else {
-      for (const auto& item : items) text += std::string(Break(m.pos)) + Spaces(first.column) + item + ",";
+      for (const auto& item : items)
+        text += std::string(Break(m.pos)) + Spaces(first.column) + item + ",";
     }
     edits_.push_back({m.pos + 1, 0, std::move(text)});
     return std::nullopt;
@@ -321,13 +342,15 @@ class ObjectEditor {
 
   // `key:` with a null value (`key:`, `key: null`, `key: ~`): the null becomes the new content.
   std::optional<Failure> FillNull(std::uint32_t key, std::uint32_t value, bool in_flow,
-                                  const std::vector<std::string>& wrappers, const Annotations& entries, int step) {
+                                  const std::vector<std::string>& wrappers,
+                                  const Annotations& entries, int step) {
     if (entries.empty()) return std::nullopt;
     const YamlNode& k = doc_.node(key);
     std::size_t p = SingleLineScalarEnd(text_, k.pos, in_flow);
     if (p == std::string_view::npos) return Failure{"unsupported_layout", "multi-line key"};
     while (p < text_.size() && (text_[p] == ' ' || text_[p] == '\t')) ++p;
-    if (p >= text_.size() || text_[p] != ':') return Failure{"unsupported_layout", "key without ':'"};
+    if (p >= text_.size() || text_[p] != ':')
+      return Failure{"unsupported_layout", "key without ':'"};
     const std::size_t colon = p;
     ++p;
     while (p < text_.size() && (text_[p] == ' ' || text_[p] == '\t')) ++p;
@@ -347,8 +370,8 @@ class ObjectEditor {
       return std::nullopt;
     }
     if (!implicit) edits_.push_back({colon + 1, token_end - colon - 1, ""});
-    InsertLines(NextLineStart(text_, k.pos), Block(wrappers, entries, k.column + step, step, Break(k.pos)),
-                Break(k.pos));
+    InsertLines(NextLineStart(text_, k.pos),
+                Block(wrappers, entries, k.column + step, step, Break(k.pos)), Break(k.pos));
     return std::nullopt;
   }
 
@@ -381,7 +404,8 @@ class ObjectEditor {
                                          const YamlDocument::Entry& ann, const Annotations& adds,
                                          const Decision& d) {
     const YamlNode& a = doc_.node(ann.value);
-    const auto cannot = Failure{"unsupported_layout", "an annotation TraceAssist wrote is no longer on one line"};
+    const auto cannot =
+        Failure{"unsupported_layout", "an annotation TraceAssist wrote is no longer on one line"};
     // Values that change: rewrite the scalar in place (keeps the key, order and any comment).
     for (const auto& [key, value] : d.set) {
       const auto e = doc_.Find(ann.value, key);
@@ -421,11 +445,13 @@ class ObjectEditor {
     if (adds.empty()) return std::nullopt;
     const YamlNode& k = doc_.node(ann.key);
     const YamlNode& first = doc_.node(doc_.child(a, 0));
-    if (first.line <= k.line) return Failure{"unsupported_layout", "annotations start on their key's line"};
+    if (first.line <= k.line)
+      return Failure{"unsupported_layout", "annotations start on their key's line"};
     if (!OnlyBlankLinesBetween(NextLineStart(text_, k.pos), LineStart(text_, first.pos))) {
       return Failure{"unsupported_layout", "a tag or anchor line between the key and its entries"};
     }
-    InsertLines(NextLineStart(text_, k.pos), Block({}, adds, first.column, 0, Break(k.pos)), Break(k.pos));
+    InsertLines(NextLineStart(text_, k.pos), Block({}, adds, first.column, 0, Break(k.pos)),
+                Break(k.pos));
     return std::nullopt;
   }
 
@@ -466,23 +492,27 @@ class ObjectEditor {
       return ContinuesOnNextLines(text_, n.pos, end) ? std::string_view::npos : end;
     }
     if (n.type != Type::kMap && n.type != Type::kSeq) return std::string_view::npos;
-    std::size_t p = n.count == 0 ? n.pos + 1 : NodeEnd(doc_.child(n, n.count - 1), in_flow || n.flow);
+    std::size_t p =
+        n.count == 0 ? n.pos + 1 : NodeEnd(doc_.child(n, n.count - 1), in_flow || n.flow);
     if (p == std::string_view::npos || !n.flow) return p;
     const char close = n.type == Type::kMap ? '}' : ']';
-    while (p < text_.size() && (text_[p] == ' ' || text_[p] == ',' || text_[p] == '\n' || text_[p] == '\r' ||
-                                text_[p] == '\t')) {
+    while (p < text_.size() && (text_[p] == ' ' || text_[p] == ',' || text_[p] == '\n' ||
+                                text_[p] == '\r' || text_[p] == '\t')) {
       ++p;
     }
     return p < text_.size() && text_[p] == close ? p + 1 : std::string_view::npos;
   }
 
   // Removes entries (key child indices, sorted) from a flow mapping, with their separators.
-  std::optional<Failure> RemoveFlowEntries(std::uint32_t map, const std::vector<std::uint32_t>& removed) {
+  std::optional<Failure> RemoveFlowEntries(std::uint32_t map,
+                                           const std::vector<std::uint32_t>& removed) {
     if (removed.empty()) return std::nullopt;
     const YamlNode& m = doc_.node(map);
     auto value_end = [&](std::uint32_t i) { return NodeEnd(doc_.child(m, i + 1), true); };
     auto key_pos = [&](std::uint32_t i) { return doc_.node(doc_.child(m, i)).pos; };
-    auto is_removed = [&](std::uint32_t i) { return std::binary_search(removed.begin(), removed.end(), i); };
+    auto is_removed = [&](std::uint32_t i) {
+      return std::binary_search(removed.begin(), removed.end(), i);
+    };
     // The trailing run of removed entries goes from the end of the last kept value.
     std::uint32_t tail = m.count;
     while (tail >= 2 && is_removed(tail - 2)) tail -= 2;
@@ -492,11 +522,13 @@ class ObjectEditor {
     }
     if (tail < m.count) {
       const std::size_t end = value_end(m.count - 2);
-      if (end == std::string_view::npos) return Failure{"unsupported_layout", "flow value spans lines"};
+      if (end == std::string_view::npos)
+        return Failure{"unsupported_layout", "flow value spans lines"};
       std::size_t start = key_pos(tail);
       if (tail > 0) {
         const std::size_t prev_end = value_end(tail - 2);
-        if (prev_end == std::string_view::npos) return Failure{"unsupported_layout", "flow value spans lines"};
+        if (prev_end == std::string_view::npos)
+          return Failure{"unsupported_layout", "flow value spans lines"};
         start = prev_end;
       }
       edits_.push_back({start, end - start, ""});
@@ -522,7 +554,8 @@ class StreamRewriter {
     if (doc.complex_key() != kNoNode && text_.find("{{") != std::string_view::npos) {
       const YamlNode& n = doc.node(doc.complex_key());
       return Status::Error(
-          "this looks like an unrendered Helm template ({{ ... }}); render it first, or run traceassist as a "
+          "this looks like an unrendered Helm template ({{ ... }}); render it first, or run "
+          "traceassist as a "
           "Helm --post-renderer",
           {doc.number(), n.line + 1, n.column + 1});
     }
@@ -530,7 +563,8 @@ class StreamRewriter {
     if (Status s = CheckAliasExpansion(doc); !s.ok()) return s;
     const std::uint32_t root = doc.root();
     if (root == kNoNode || doc.resolved(root).type != Type::kMap) return Status::Ok();
-    const std::string_view kind = doc.Scalar(doc.Find(root, "kind") ? doc.Find(root, "kind")->value : root);
+    const std::string_view kind =
+        doc.Scalar(doc.Find(root, "kind") ? doc.Find(root, "kind")->value : root);
     if (kind == "List") {
       if (const auto items = doc.Find(root, "items")) {
         const YamlNode& seq = doc.resolved(items->value);
@@ -574,12 +608,13 @@ class StreamRewriter {
 
   // Kubernetes decodes YAML into plain JSON, expanding every alias: a document whose aliases expand
   // to far more nodes than it holds ("billion laughs"), or that refers to itself, is refused as the
-  // API server's decoder would refuse it. Each node is sized once (iterative post-order), so this is
-  // linear whatever the nesting.
+  // API server's decoder would refuse it. Each node is sized once (iterative post-order), so this
+  // is linear whatever the nesting.
   Status CheckAliasExpansion(const YamlDocument& doc) const {
     const std::uint32_t n = doc.size();
     bool any_alias = false;
-    for (std::uint32_t i = 0; i < n && !any_alias; ++i) any_alias = doc.node(i).type == Type::kAlias;
+    for (std::uint32_t i = 0; i < n && !any_alias; ++i)
+      any_alias = doc.node(i).type == Type::kAlias;
     if (!any_alias || doc.root() == kNoNode) return Status::Ok();
     constexpr std::uint64_t kCap = std::uint64_t{1} << 40;
     const std::uint64_t limit = std::max<std::uint64_t>(1'000'000, std::uint64_t{16} * n);
@@ -602,8 +637,9 @@ class StreamRewriter {
         const std::uint32_t c = child(i, next++);
         if (state[c] == 1) {
           const YamlNode& at = doc.node(i);
-          return Status::Error("an alias refers to a node that contains it (a cycle); Kubernetes cannot decode it",
-                               {doc.number(), at.line + 1, at.column + 1});
+          return Status::Error(
+              "an alias refers to a node that contains it (a cycle); Kubernetes cannot decode it",
+              {doc.number(), at.line + 1, at.column + 1});
         }
         if (state[c] == 0) {
           state[c] = 1;
@@ -612,14 +648,16 @@ class StreamRewriter {
         continue;
       }
       std::uint64_t total = doc.node(i).type == Type::kAlias ? 0 : 1;
-      for (std::uint32_t k = 0; k < children(i); ++k) total = std::min(kCap, total + size[child(i, k)]);
+      for (std::uint32_t k = 0; k < children(i); ++k)
+        total = std::min(kCap, total + size[child(i, k)]);
       size[i] = total;
       state[i] = 2;
       if (total > limit) {
         const YamlNode& at = doc.node(i);
-        return Status::Error(fmt::format("aliases expand this document to over {} nodes (an alias bomb); refused",
-                                         limit),
-                             {doc.number(), at.line + 1, at.column + 1});
+        return Status::Error(
+            fmt::format("aliases expand this document to over {} nodes (an alias bomb); refused",
+                        limit),
+            {doc.number(), at.line + 1, at.column + 1});
       }
       stack.pop_back();
     }
@@ -650,7 +688,8 @@ class StreamRewriter {
       r.document = doc.number();
       r.kind = std::string(kind);
       if (const auto meta = doc.Find(node, "metadata")) {
-        if (const auto name = doc.Find(meta->value, "name")) r.name = std::string(doc.Scalar(name->value));
+        if (const auto name = doc.Find(meta->value, "name"))
+          r.name = std::string(doc.Scalar(name->value));
       }
       r.status = ObjectStatus::kSkipped;
       r.reasons.emplace_back("unsupported_kind");
@@ -696,7 +735,8 @@ class StreamRewriter {
 Result<RewriteOutput> Run(std::string_view input, const Options& options, const TextLimits& limits,
                           bool plan_edits) {
   if (input.size() > limits.max_bytes) {
-    return Status::Error(fmt::format("input is {} bytes; the limit is {} bytes", input.size(), limits.max_bytes));
+    return Status::Error(
+        fmt::format("input is {} bytes; the limit is {} bytes", input.size(), limits.max_bytes));
   }
   std::string_view bom;
   std::string_view text = input;
@@ -707,11 +747,14 @@ Result<RewriteOutput> Run(std::string_view input, const Options& options, const 
   if (Status s = CheckEncoding(text); !s.ok()) return s;
 
   StreamRewriter rewriter(text, options, plan_edits);
-  Status s = ParseYamlDocuments(text, limits.max_depth, [&](const YamlDocument& doc) { return rewriter.OnDocument(doc); });
+  Status s = ParseYamlDocuments(text, limits.max_depth,
+                                [&](const YamlDocument& doc) { return rewriter.OnDocument(doc); });
   if (!s.ok()) {
-    if (text.find("{{") != std::string_view::npos && s.message().find("Helm") == std::string::npos) {
-      return Status::Error(s.message() + " (the input contains `{{`: if it is a Helm template, render it first)",
-                           s.where());
+    if (text.find("{{") != std::string_view::npos &&
+        s.message().find("Helm") == std::string::npos) {
+      return Status::Error(
+          s.message() + " (the input contains `{{`: if it is a Helm template, render it first)",
+          s.where());
     }
     return s;
   }
@@ -720,8 +763,10 @@ Result<RewriteOutput> Run(std::string_view input, const Options& options, const 
 
 }  // namespace
 
-Result<RewriteOutput> RewriteManifests(std::string_view input, const Options& options, const TextLimits& limits) {
-  // No exception leaves the library: yaml-cpp's are handled inside; what remains is resource exhaustion.
+Result<RewriteOutput> RewriteManifests(std::string_view input, const Options& options,
+                                       const TextLimits& limits) {
+  // No exception leaves the library: yaml-cpp's are handled inside; what remains is resource
+  // exhaustion.
   try {
     return Run(input, options, limits, true);
   } catch (const std::bad_alloc&) {
@@ -736,9 +781,12 @@ std::vector<std::string_view> SplitStream(std::string_view input, std::size_t pa
   std::size_t start = 0;
   for (std::size_t k = 1; k < parts; ++k) {
     std::size_t at = std::max(start + 1, input.size() * k / parts);
-    for (at = input.find("\n---", at == 0 ? 0 : at - 1); at != std::string_view::npos; at = input.find("\n---", at + 1)) {
+    for (at = input.find("\n---", at == 0 ? 0 : at - 1); at != std::string_view::npos;
+         at = input.find("\n---", at + 1)) {
       const std::size_t after = at + 4;
-      if (after == input.size() || std::string_view(" \t\r\n").find(input[after]) != std::string_view::npos) break;
+      if (after == input.size() ||
+          std::string_view(" \t\r\n").find(input[after]) != std::string_view::npos)
+        break;
     }
     if (at == std::string_view::npos) break;
     pieces.push_back(input.substr(start, at + 1 - start));
@@ -756,7 +804,8 @@ void AppendPiece(RewriteOutput& into, RewriteOutput piece) {
   into.documents += piece.documents;
 }
 
-Result<Report> DetectManifests(std::string_view input, const Options& options, const TextLimits& limits) {
+Result<Report> DetectManifests(std::string_view input, const Options& options,
+                               const TextLimits& limits) {
   Result<RewriteOutput> result = Status::Error("not run");
   try {
     result = Run(input, options, limits, false);

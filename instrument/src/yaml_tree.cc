@@ -1,24 +1,26 @@
 #include "yaml_tree.h"
 
-#include <algorithm>
-#include <sstream>
-#include <unordered_map>
-
 #include <fmt/format.h>
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/exceptions.h>
 #include <yaml-cpp/parser.h>
 
+#include <algorithm>
+#include <sstream>
+#include <unordered_map>
+
 namespace traceassist::instrument {
 
-std::optional<YamlDocument::Entry> YamlDocument::Find(std::uint32_t map, std::string_view key) const {
+std::optional<YamlDocument::Entry> YamlDocument::Find(std::uint32_t map,
+                                                      std::string_view key) const {
   const YamlNode& m = resolved(map);
   if (m.type != YamlNode::Type::kMap) return std::nullopt;
   for (std::uint32_t k = 0; k + 1 < m.count; k += 2) {
     const std::uint32_t key_node = child(m, k);
     const YamlNode& kn = resolved(key_node);
-    if (kn.type == YamlNode::Type::kScalar && kn.value == key) return Entry{key_node, child(m, k + 1)};
+    if (kn.type == YamlNode::Type::kScalar && kn.value == key)
+      return Entry{key_node, child(m, k + 1)};
   }
   return std::nullopt;
 }
@@ -34,8 +36,8 @@ struct TooDeep {
   YAML::Mark mark;
 };
 
-// yaml-cpp 0.7 never consumes a flow entry (`,`) at the start of a document: HandleNextDocument then
-// reports an empty document at the same position forever (",\n" hangs the parser and LoadAll).
+// yaml-cpp 0.7 never consumes a flow entry (`,`) at the start of a document: HandleNextDocument
+// then reports an empty document at the same position forever (",\n" hangs the parser and LoadAll).
 struct NoProgress {
   YAML::Mark mark;
 };
@@ -130,7 +132,8 @@ class YamlTreeBuilder : public YAML::EventHandler {
     return index;
   }
 
-  void Open(YamlNode::Type type, const YAML::Mark& mark, YAML::anchor_t anchor, YAML::EmitterStyle::value style) {
+  void Open(YamlNode::Type type, const YAML::Mark& mark, YAML::anchor_t anchor,
+            YAML::EmitterStyle::value style) {
     if (static_cast<int>(stack_.size()) >= max_depth_) throw TooDeep{mark};
     YamlNode n = Make(type, mark, anchor);
     n.flow = style == YAML::EmitterStyle::Flow;
@@ -144,7 +147,8 @@ class YamlTreeBuilder : public YAML::EventHandler {
     YamlNode& n = doc_.nodes_[frame.node];
     n.first = static_cast<std::uint32_t>(doc_.children_.size());
     n.count = static_cast<std::uint32_t>(pending_.size() - frame.pending_start);
-    doc_.children_.insert(doc_.children_.end(), pending_.begin() + static_cast<std::ptrdiff_t>(frame.pending_start),
+    doc_.children_.insert(doc_.children_.end(),
+                          pending_.begin() + static_cast<std::ptrdiff_t>(frame.pending_start),
                           pending_.end());
     pending_.resize(frame.pending_start);
   }

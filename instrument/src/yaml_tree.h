@@ -1,6 +1,6 @@
 // A compact tree of one YAML document built from yaml-cpp's event stream (one pass, no node objects
-// per value), keeping what the rewriter needs: byte positions, flow/block style, anchors and aliases.
-// Private to the library.
+// per value), keeping what the rewriter needs: byte positions, flow/block style, anchors and
+// aliases. Private to the library.
 #pragma once
 
 #include <cstdint>
@@ -17,16 +17,17 @@ namespace traceassist::instrument {
 struct YamlNode {
   enum class Type : std::uint8_t { kNull, kScalar, kMap, kSeq, kAlias };
   Type type = Type::kNull;
-  bool flow = false;        // flow style ({...} / [...])
-  bool anchored = false;    // carries an &anchor
-  bool aliased = false;     // an *alias refers to it
-  std::size_t pos = 0;      // byte offset of the node's mark in the parsed text
-  int line = 0;             // 0-based
-  int column = 0;           // 0-based, in bytes
+  bool flow = false;         // flow style ({...} / [...])
+  bool anchored = false;     // carries an &anchor
+  bool aliased = false;      // an *alias refers to it
+  std::size_t pos = 0;       // byte offset of the node's mark in the parsed text
+  int line = 0;              // 0-based
+  int column = 0;            // 0-based, in bytes
   std::uint32_t target = 0;  // kAlias: the anchored node
-  std::uint32_t first = 0;   // kMap/kSeq: first child in YamlDocument::children (maps: key, value, ...)
-  std::uint32_t count = 0;   // number of children (maps: 2 per entry)
-  std::string value;         // kScalar
+  std::uint32_t first =
+      0;  // kMap/kSeq: first child in YamlDocument::children (maps: key, value, ...)
+  std::uint32_t count = 0;  // number of children (maps: 2 per entry)
+  std::string value;        // kScalar
 };
 
 class YamlDocument {
@@ -65,9 +66,9 @@ class YamlDocument {
   int number_ = 0;
 };
 
-// Parses `text` (UTF-8, no BOM) and calls `on_document` for each document as soon as it is complete.
-// A callback returning a non-ok Status stops the parse with that status. Parse errors carry the
-// document number, line and column. `max_depth` bounds nesting.
+// Parses `text` (UTF-8, no BOM) and calls `on_document` for each document as soon as it is
+// complete. A callback returning a non-ok Status stops the parse with that status. Parse errors
+// carry the document number, line and column. `max_depth` bounds nesting.
 Status ParseYamlDocuments(std::string_view text, int max_depth,
                           const std::function<Status(const YamlDocument&)>& on_document);
 

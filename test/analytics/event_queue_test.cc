@@ -1,10 +1,10 @@
 // The sink's event queue: events come out as they went in, in order, and blocks go back to the
 // kernel once drained.
+#include "event_queue.h"
+
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
-
-#include "event_queue.h"
 
 namespace ta = traceassist::analytics;
 
@@ -12,7 +12,8 @@ namespace {
 
 ta::UsageEvent Event(int n) {
   ta::UsageEvent event;
-  event.time = std::chrono::system_clock::time_point(std::chrono::microseconds(1'700'000'000'000'000 + n));
+  event.time =
+      std::chrono::system_clock::time_point(std::chrono::microseconds(1'700'000'000'000'000 + n));
   event.source = n % 2 ? "api" : "webhook";
   event.outcome = n % 3 ? "ok" : "input_error";
   event.objects_seen = n;

@@ -302,7 +302,8 @@ TEST_CASE("a stored event becomes one line of COPY text, escaped") {
   std::string line = "before|";
   ta::AppendCopyRow(line, event, "1.0\tx\\y\nz\r");
   CHECK(line ==
-        "before|0f6c3a9e-1d2b-4c5d-8e7f-001122334455\t2026-11-22 00:45:17.000042+00\tapi\tok\t12\t-3\t"
+        "before|0f6c3a9e-1d2b-4c5d-8e7f-001122334455\t2026-11-22 "
+        "00:45:17.000042+00\tapi\tok\t12\t-3\t"
         "{\"java\",\"b\\\\\"c\\\\\\\\d\"}\tt\t1500\t0\t1.0\\tx\\\\y\\nz\\r\tab12\t\\N\n");
   event.time_us = 0;
   event.changes_made = false;

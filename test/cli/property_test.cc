@@ -22,8 +22,8 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <set>
 #include <regex>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -381,8 +381,10 @@ void CheckProperties(const Case& c) {
   CHECK(rerun_report.at("changes_made") == false);
 
   // 6. Round trip through --remove. Not for inputs with an empty `annotations:` of their own: once
-  // filled, it cannot be told from one TraceAssist created, and remove deletes emptied maps (README).
-  static const std::regex kEmptyAnnotations(R"(annotations:[ \t]*(null|~|\{\})?[ \t]*(#.*)?\r?(\n|$))");
+  // filled, it cannot be told from one TraceAssist created, and remove deletes emptied maps
+  // (README).
+  static const std::regex kEmptyAnnotations(
+      R"(annotations:[ \t]*(null|~|\{\})?[ \t]*(#.*)?\r?(\n|$))");
   if (!remove && block_style && !corrects_values &&
       input.find("traceassist.io/managed") == std::string::npos &&
       !std::regex_search(input, kEmptyAnnotations)) {

@@ -1,5 +1,5 @@
-// libFuzzer target: the admission webhook's HandleAdmission on arbitrary bytes (JSON AdmissionReviews
-// from the seeds, mutated). Properties beyond "no crash":
+// libFuzzer target: the admission webhook's HandleAdmission on arbitrary bytes (JSON
+// AdmissionReviews from the seeds, mutated). Properties beyond "no crash":
 //   - the status is 200 or 400 (never 500: internal failures fail open);
 //   - a 200 body is an AdmissionReview whose response echoes request.uid and is allowed;
 //   - a patch comes with patchType JSONPatch, is base64 of a JSON array, applies to request.object
@@ -7,10 +7,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "traceassist/webhook/admission.h"
 
@@ -25,7 +24,8 @@ namespace tw = traceassist::webhook;
 }
 
 std::string DecodeBase64(std::string_view in) {
-  static const std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static const std::string_view kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   unsigned buffer = 0;
   int bits = 0;
@@ -60,15 +60,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (review.is_discarded() || !review.is_object()) Fail("the 200 body is not a JSON object");
   const json request = json::parse(body, nullptr, false);
   const auto& response = review.at("response");
-  if (!request.is_object() || !request.contains("request")) Fail("200 for a body without a request");
-  if (response.at("uid") != request["request"].at("uid")) Fail("response.uid does not echo request.uid");
+  if (!request.is_object() || !request.contains("request"))
+    Fail("200 for a body without a request");
+  if (response.at("uid") != request["request"].at("uid"))
+    Fail("response.uid does not echo request.uid");
   if (response.at("allowed") != true) Fail("not allowed");
   if (!response.contains("patch")) {
     if (response.contains("patchType")) Fail("patchType without patch");
     return 0;
   }
   if (response.value("patchType", "") != "JSONPatch") Fail("patch without patchType JSONPatch");
-  const json patch = json::parse(DecodeBase64(response["patch"].get<std::string>()), nullptr, false);
+  const json patch =
+      json::parse(DecodeBase64(response["patch"].get<std::string>()), nullptr, false);
   if (!patch.is_array() || patch.empty()) Fail("the patch is not a non-empty JSON array");
   json patched;
   try {

@@ -1,5 +1,5 @@
-// libFuzzer target: the POST /workflow/instrument request decoder (HandleInstrumentRequest: JSON body
-// in, status and JSON answer out, no HTTP) on arbitrary bytes. Properties beyond "no crash":
+// libFuzzer target: the POST /workflow/instrument request decoder (HandleInstrumentRequest: JSON
+// body in, status and JSON answer out, no HTTP) on arbitrary bytes. Properties beyond "no crash":
 //   - the status is 200 or 400 (500 is an internal failure);
 //   - every answer is a JSON object; errors carry a stable code and a message that does not quote
 //     the manifest;
@@ -8,10 +8,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "instrument_api.h"
 
@@ -50,13 +49,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     return 0;
   }
-  if (!answer.contains("modified_manifest_content") || !answer["modified_manifest_content"].is_string() ||
-      !answer.contains("changes_made") || !answer["changes_made"].is_boolean()) {
+  if (!answer.contains("modified_manifest_content") ||
+      !answer["modified_manifest_content"].is_string() || !answer.contains("changes_made") ||
+      !answer["changes_made"].is_boolean()) {
     Fail("a 200 answer without modified_manifest_content / changes_made");
   }
   json again = request;
   again["manifest_content"] = answer["modified_manifest_content"];
-  const tw::InstrumentApiResult second = tw::HandleInstrumentRequest(again.dump(), defaults, limits, slots);
+  const tw::InstrumentApiResult second =
+      tw::HandleInstrumentRequest(again.dump(), defaults, limits, slots);
   if (second.status != 200) Fail("the modified manifest is refused");
   if (second.changes_made) Fail("the modified manifest changes again");
   return 0;

@@ -1,7 +1,7 @@
-// libFuzzer target: LoadDetectionRules on arbitrary bytes. When the file is accepted, every rule must
-// be well formed (one non-empty pattern, a known language), and detection with those rules must run
-// on containers whose image, env and command come from the rules themselves (so that each rule is
-// exercised) and answer a known language.
+// libFuzzer target: LoadDetectionRules on arbitrary bytes. When the file is accepted, every rule
+// must be well formed (one non-empty pattern, a known language), and detection with those rules
+// must run on containers whose image, env and command come from the rules themselves (so that each
+// rule is exercised) and answer a known language.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -37,7 +37,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     c.env.push_back({rule.pattern, "", false});
     c.command.push_back("/usr/bin/" + rule.pattern);
     const ti::Detection d = ti::DetectLanguage(c, &rules);
-    if (d.language != ti::Language::kUnknown && d.evidence.empty()) Fail("a language without evidence");
+    if (d.language != ti::Language::kUnknown && d.evidence.empty())
+      Fail("a language without evidence");
   }
   return 0;
 }

@@ -1,14 +1,17 @@
-// Properties every successful rewrite must have, checked by the fuzz_rewrite target and replayed on the
-// regression fixtures (test/data/regressions/rewrite/) by the normal test suite:
+// Properties every successful rewrite must have, checked by the fuzz_rewrite target and replayed on
+// the regression fixtures (test/data/regressions/rewrite/) by the normal test suite:
 //   1. the output re-parses (yaml-cpp's parser, through a second run) into as many documents;
 //   2. a second run on the output is byte-identical and reports changes_made false;
 //   3. uninstrument of the output succeeds, re-parses, and a second uninstrument changes nothing;
-//   4. when the input holds no TraceAssist or Operator annotation, uninstrument gives back the input,
-//      unless it has an empty or null `annotations`/`metadata` mapping: uninstrument removes a mapping
-//      it emptied, so `annotations:` (null) or `annotations: {}` that was there before is not restored
-//      (equivalent for Kubernetes; reported to the lead as a known deviation);
-//   5. a stream split at document markers (as the CLI does for large inputs) rewrites to the same bytes.
-// Header-only so that the g++ test build and the clang fuzz build share it. Pure functions: thread-safe.
+//   4. when the input holds no TraceAssist or Operator annotation, uninstrument gives back the
+//   input,
+//      unless it has an empty or null `annotations`/`metadata` mapping: uninstrument removes a
+//      mapping it emptied, so `annotations:` (null) or `annotations: {}` that was there before is
+//      not restored (equivalent for Kubernetes; reported to the lead as a known deviation);
+//   5. a stream split at document markers (as the CLI does for large inputs) rewrites to the same
+//   bytes.
+// Header-only so that the g++ test build and the clang fuzz build share it. Pure functions:
+// thread-safe.
 #pragma once
 
 #include <string>
@@ -33,11 +36,13 @@ inline std::vector<ti::Options> PropertyOptionSets() {
   return {ti::Options{}, all};
 }
 
-// True when `text` has a key `annotations` or `metadata` (plain or quoted) whose value is empty: null,
+// True when `text` has a key `annotations` or `metadata` (plain or quoted) whose value is empty:
+// null,
 // `~`, `{}`, or nothing on its line.
 inline bool HasEmptyAnnotationsOrMetadata(std::string_view text) {
   for (std::string_view key : {std::string_view("annotations"), std::string_view("metadata")}) {
-    for (std::size_t at = text.find(key); at != std::string_view::npos; at = text.find(key, at + 1)) {
+    for (std::size_t at = text.find(key); at != std::string_view::npos;
+         at = text.find(key, at + 1)) {
       std::size_t p = at + key.size();
       if (p < text.size() && (text[p] == '"' || text[p] == '\'')) ++p;
       while (p < text.size() && (text[p] == ' ' || text[p] == '\t')) ++p;
@@ -45,14 +50,16 @@ inline bool HasEmptyAnnotationsOrMetadata(std::string_view text) {
       ++p;
       while (p < text.size() && (text[p] == ' ' || text[p] == '\t')) ++p;
       const std::string_view rest = text.substr(p);
-      if (rest.empty() || rest[0] == '\n' || rest[0] == '\r' || rest[0] == '#' || rest[0] == ',' || rest[0] == '}' ||
-          rest.substr(0, 1) == "~" || rest.substr(0, 4) == "null" || rest.substr(0, 4) == "Null" ||
-          rest.substr(0, 4) == "NULL") {
+      if (rest.empty() || rest[0] == '\n' || rest[0] == '\r' || rest[0] == '#' || rest[0] == ',' ||
+          rest[0] == '}' || rest.substr(0, 1) == "~" || rest.substr(0, 4) == "null" ||
+          rest.substr(0, 4) == "Null" || rest.substr(0, 4) == "NULL") {
         return true;
       }
       if (rest[0] == '{') {
         std::size_t q = 1;
-        while (q < rest.size() && (rest[q] == ' ' || rest[q] == '\t' || rest[q] == '\n' || rest[q] == '\r')) ++q;
+        while (q < rest.size() &&
+               (rest[q] == ' ' || rest[q] == '\t' || rest[q] == '\n' || rest[q] == '\r'))
+          ++q;
         if (q < rest.size() && rest[q] == '}') return true;
       }
     }
@@ -67,13 +74,15 @@ inline std::string CheckRewriteProperties(std::string_view input, const ti::Opti
   if (!first.ok()) return {};
   const std::string& out = first.value().text;
 
-  if (first.value().report.changes_made != (out != input)) return "changes_made disagrees with the text";
+  if (first.value().report.changes_made != (out != input))
+    return "changes_made disagrees with the text";
 
   // The second run parses the output with yaml-cpp's parser (the one LoadAll uses): it must succeed
   // and read as many documents.
   auto second = ti::RewriteManifests(out, options);
   if (!second.ok()) return "output does not re-parse: " + second.status().ToString();
-  if (second.value().documents != first.value().documents) return "the output has a different document count";
+  if (second.value().documents != first.value().documents)
+    return "the output has a different document count";
   if (second.value().text != out) return "second run changed the output";
   if (second.value().report.changes_made) return "second run reports changes_made";
 
@@ -82,8 +91,10 @@ inline std::string CheckRewriteProperties(std::string_view input, const ti::Opti
   auto removed = ti::RewriteManifests(out, remove);
   if (!removed.ok()) return "uninstrument of the output failed: " + removed.status().ToString();
   auto removed_again = ti::RewriteManifests(removed.value().text, remove);
-  if (!removed_again.ok()) return "uninstrumented output does not re-parse: " + removed_again.status().ToString();
-  if (removed_again.value().text != removed.value().text) return "a second uninstrument changed the text";
+  if (!removed_again.ok())
+    return "uninstrumented output does not re-parse: " + removed_again.status().ToString();
+  if (removed_again.value().text != removed.value().text)
+    return "a second uninstrument changed the text";
   const bool pristine = input.find("traceassist.io/") == std::string_view::npos &&
                         input.find("instrumentation.opentelemetry.io/") == std::string_view::npos;
   if (pristine && removed.value().text != input && !HasEmptyAnnotationsOrMetadata(input)) {
@@ -98,7 +109,8 @@ inline std::string CheckRewriteProperties(std::string_view input, const ti::Opti
       ti::AppendPiece(joined, std::move(part).value());
     }
     if (joined.text != out) return "the split stream rewrites to different bytes";
-    if (joined.documents != first.value().documents) return "the split stream counts other documents";
+    if (joined.documents != first.value().documents)
+      return "the split stream counts other documents";
   }
   return {};
 }

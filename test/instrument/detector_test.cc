@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "traceassist/instrument/detector.h"
+
+#include <catch2/catch.hpp>
 
 using namespace traceassist::instrument;
 
@@ -54,9 +54,9 @@ TEST_CASE("official runtime images are detected with high confidence", "[detecto
 }
 
 TEST_CASE("infrastructure images and sidecars are never a language", "[detector]") {
-  for (const char* image : {"redis:7", "postgres:16", "docker.io/istio/proxyv2:1.22", "busybox:1.36",
-                            "registry.k8s.io/ingress-nginx/controller:v1.10.0", "sysdig/agent",
-                            "otel/opentelemetry-collector-contrib:0.98.0"}) {
+  for (const char* image : {"redis:7", "postgres:16", "docker.io/istio/proxyv2:1.22",
+                            "busybox:1.36", "registry.k8s.io/ingress-nginx/controller:v1.10.0",
+                            "sysdig/agent", "otel/opentelemetry-collector-contrib:0.98.0"}) {
     INFO(image);
     CHECK(DetectLanguage(Container(image), nullptr).language == Language::kNone);
   }
@@ -68,22 +68,27 @@ TEST_CASE("infrastructure images and sidecars are never a language", "[detector]
 TEST_CASE("base OS images are not language evidence on their own", "[detector]") {
   const Detection custom = DetectLanguage(Container("alpine:3.19", {"/app/server"}), nullptr);
   CHECK(custom.language == Language::kUnknown);
-  CHECK(DetectLanguage(Container("alpine:3.19", {"python3", "main.py"}), nullptr).language == Language::kPython);
+  CHECK(DetectLanguage(Container("alpine:3.19", {"python3", "main.py"}), nullptr).language ==
+        Language::kPython);
   const Detection sleeper = DetectLanguage(Container("alpine:latest", {"sleep", "3600"}), nullptr);
   CHECK(sleeper.language == Language::kNone);
   CHECK(DetectLanguage(Container("ubuntu:22.04"), nullptr).language == Language::kNone);
 }
 
 TEST_CASE("custom images: commands, env names, probes decide, or unknown", "[detector]") {
-  CHECK(DetectLanguage(Container("example.com/team/app:1"), nullptr).language == Language::kUnknown);
-  CHECK(DetectLanguage(Container("example.com/app", {"java", "-jar", "/app.jar"}), nullptr).language ==
-        Language::kJava);
-  CHECK(DetectLanguage(Container("example.com/app", {"/bin/sh", "-c", "exec gunicorn app:app -b :80"}), nullptr)
+  CHECK(DetectLanguage(Container("example.com/team/app:1"), nullptr).language ==
+        Language::kUnknown);
+  CHECK(DetectLanguage(Container("example.com/app", {"java", "-jar", "/app.jar"}), nullptr)
+            .language == Language::kJava);
+  CHECK(
+      DetectLanguage(
+          Container("example.com/app", {"/bin/sh", "-c", "exec gunicorn app:app -b :80"}), nullptr)
+          .language == Language::kPython);
+  CHECK(DetectLanguage(Container("example.com/app", {}, {"python3.11", "serve.py"}), nullptr)
             .language == Language::kPython);
-  CHECK(DetectLanguage(Container("example.com/app", {}, {"python3.11", "serve.py"}), nullptr).language ==
-        Language::kPython);
   // Arguments to an unknown entrypoint say nothing.
-  CHECK(DetectLanguage(Container("example.com/app", {}, {"--port", "8080"}), nullptr).language == Language::kUnknown);
+  CHECK(DetectLanguage(Container("example.com/app", {}, {"--port", "8080"}), nullptr).language ==
+        Language::kUnknown);
 
   ContainerView spring = Container("example.com/orders:3");
   spring.env.push_back({"SPRING_PROFILES_ACTIVE", "prod", false});

@@ -2,7 +2,6 @@
 // same checks the fuzz targets make, so each fixed crash or property violation stays fixed in the
 // normal (g++) test run.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -16,7 +15,8 @@ namespace fs = std::filesystem;
 
 std::vector<fs::path> Fixtures(const char* target) {
   std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(fs::path(TRACEASSIST_TEST_DATA_DIR) / "regressions" / target)) {
+  for (const auto& e :
+       fs::directory_iterator(fs::path(TRACEASSIST_TEST_DATA_DIR) / "regressions" / target)) {
     if (e.is_regular_file() && e.path().filename() != "README.md") files.push_back(e.path());
   }
   std::sort(files.begin(), files.end());

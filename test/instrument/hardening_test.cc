@@ -1,7 +1,6 @@
 // Hostile inputs for the library that must end quickly with an error (not hang or crash). The
 // command-line level checks (time and memory bounds) are in test/scripts/adversarial_*.sh.
 #include <catch2/catch.hpp>
-
 #include <chrono>
 
 #include "traceassist/instrument/detector.h"
@@ -9,7 +8,8 @@
 
 using namespace traceassist::instrument;
 
-TEST_CASE("a stray ',' at the start of a document is an error, not an endless parse", "[hardening]") {
+TEST_CASE("a stray ',' at the start of a document is an error, not an endless parse",
+          "[hardening]") {
   const auto start = std::chrono::steady_clock::now();
   for (const char* input : {",\n", ",", "# c\n, x\n", "a: 1\n---\n,\n---\nb: 2\n"}) {
     INFO(input);
@@ -29,9 +29,11 @@ TEST_CASE("a rules file that is a stray ',' is refused", "[hardening]") {
   CHECK(!LoadDetectionRules(",\n").ok());
 }
 
-TEST_CASE("a tag line between metadata and its entries is skipped, never made unparsable", "[hardening]") {
+TEST_CASE("a tag line between metadata and its entries is skipped, never made unparsable",
+          "[hardening]") {
   const std::string input =
-      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: r}\nspec:\n  template:\n    metadata:\n"
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: r}\nspec:\n  template:\n    "
+      "metadata:\n"
       "     !labels:\n        app: reviews\n    spec:\n      containers:\n        - name: reviews\n"
       "          image: eclipse-temurin:21\n";
   const auto result = RewriteManifests(input, {});

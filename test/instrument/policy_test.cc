@@ -1,12 +1,13 @@
-#include <catch2/catch.hpp>
-
 #include "traceassist/instrument/policy.h"
+
+#include <catch2/catch.hpp>
 
 using namespace traceassist::instrument;
 
 namespace {
 
-ContainerView C(std::string name, std::string image, ContainerRole role = ContainerRole::kContainer) {
+ContainerView C(std::string name, std::string image,
+                ContainerRole role = ContainerRole::kContainer) {
   ContainerView c;
   c.name = std::move(name);
   c.image = std::move(image);
@@ -40,7 +41,8 @@ std::vector<std::string> Codes(const Decision& d) {
 }  // namespace
 
 TEST_CASE("single language: inject key, container-names, ownership marker", "[policy]") {
-  const Decision d = Decide(W({C("app", "eclipse-temurin:21"), C("istio-proxy", "istio/proxyv2:1.2")}), {});
+  const Decision d =
+      Decide(W({C("app", "eclipse-temurin:21"), C("istio-proxy", "istio/proxyv2:1.2")}), {});
   CHECK(d.report.status == ObjectStatus::kInstrumented);
   CHECK(d.set == Annotations{{"instrumentation.opentelemetry.io/inject-java", "true"},
                              {"instrumentation.opentelemetry.io/container-names", "app"},
@@ -49,11 +51,13 @@ TEST_CASE("single language: inject key, container-names, ownership marker", "[po
   CHECK(d.warnings.empty());
 }
 
-TEST_CASE("mixed pods use only the per-language container keys; nginx has its odd key", "[policy]") {
+TEST_CASE("mixed pods use only the per-language container keys; nginx has its odd key",
+          "[policy]") {
   Options o;
   o.enable_nginx = true;
   o.instrumentation = "observability/default";
-  const Decision d = Decide(W({C("api", "node:20"), C("edge", "nginx:1.23.1"), C("worker", "node:20")}), o);
+  const Decision d =
+      Decide(W({C("api", "node:20"), C("edge", "nginx:1.23.1"), C("worker", "node:20")}), o);
   CHECK(Get(d.set, "instrumentation.opentelemetry.io/container-names") == nullptr);
   REQUIRE(Get(d.set, "instrumentation.opentelemetry.io/nodejs-container-names"));
   CHECK(*Get(d.set, "instrumentation.opentelemetry.io/nodejs-container-names") == "api,worker");
@@ -83,7 +87,8 @@ TEST_CASE("Go needs the flag, an absolute executable and a single container", "[
   Options o;
   o.enable_go = true;
   const Decision on = Decide(W({go}), o);
-  CHECK(*Get(on.set, "instrumentation.opentelemetry.io/otel-go-auto-target-exe") == "/usr/local/bin/svc");
+  CHECK(*Get(on.set, "instrumentation.opentelemetry.io/otel-go-auto-target-exe") ==
+        "/usr/local/bin/svc");
   CHECK(Codes(on) == std::vector<std::string>{"go_privileged"});
 
   ContainerView relative = go;
@@ -93,7 +98,8 @@ TEST_CASE("Go needs the flag, an absolute executable and a single container", "[
 
   WorkloadView shared = W({go});
   shared.share_process_namespace = false;
-  CHECK(Decide(shared, o).report.reasons == std::vector<std::string>{"go_share_process_namespace_false"});
+  CHECK(Decide(shared, o).report.reasons ==
+        std::vector<std::string>{"go_share_process_namespace_false"});
   CHECK(Decide(W({go, C("redis", "redis:7")}), o).report.reasons ==
         std::vector<std::string>{"go_multiple_containers"});
 }
@@ -102,18 +108,20 @@ TEST_CASE("musl images get the platform keys", "[policy]") {
   const Decision py = Decide(W({C("a", "python:3.12-alpine")}), {});
   CHECK(*Get(py.set, "instrumentation.opentelemetry.io/otel-python-platform") == "musl");
   const Decision net = Decide(W({C("a", "mcr.microsoft.com/dotnet/aspnet:8.0-alpine")}), {});
-  CHECK(*Get(net.set, "instrumentation.opentelemetry.io/otel-dotnet-auto-runtime") == "linux-musl-x64");
+  CHECK(*Get(net.set, "instrumentation.opentelemetry.io/otel-dotnet-auto-runtime") ==
+        "linux-musl-x64");
 }
 
 TEST_CASE("user-owned Operator annotations are never touched", "[policy]") {
-  const Decision d =
-      Decide(W({C("a", "node:20")}, {{"instrumentation.opentelemetry.io/inject-java", "my-inst"}}), {});
+  const Decision d = Decide(
+      W({C("a", "node:20")}, {{"instrumentation.opentelemetry.io/inject-java", "my-inst"}}), {});
   CHECK(d.report.status == ObjectStatus::kSkipped);
   CHECK(d.report.reasons.front() == "already_configured");
   CHECK_FALSE(d.changes());
 }
 
-TEST_CASE("our own annotations are corrected when the image changes, and removed on opt-out", "[policy]") {
+TEST_CASE("our own annotations are corrected when the image changes, and removed on opt-out",
+          "[policy]") {
   const Annotations ours{{"instrumentation.opentelemetry.io/inject-java", "true"},
                          {"instrumentation.opentelemetry.io/container-names", "a"},
                          {"traceassist.io/managed", "inject-java,container-names"}};
@@ -138,12 +146,13 @@ TEST_CASE("our own annotations are corrected when the image changes, and removed
   CHECK(un.remove.size() == 3);
 }
 
-TEST_CASE("overrides: container flag > container annotation > workload annotation > --language", "[policy]") {
+TEST_CASE("overrides: container flag > container annotation > workload annotation > --language",
+          "[policy]") {
   Options o;
   o.language = Language::kPython;
   o.container_languages["b"] = Language::kJava;
-  const Decision d = Decide(W({C("a", "example.com/a"), C("b", "example.com/b"), C("c", "example.com/c"),
-                               C("r", "redis:7")},
+  const Decision d = Decide(W({C("a", "example.com/a"), C("b", "example.com/b"),
+                               C("c", "example.com/c"), C("r", "redis:7")},
                               {{"traceassist.io/container-languages", "c=dotnet"}}),
                             o);
   CHECK(*Get(d.set, "instrumentation.opentelemetry.io/python-container-names") == "a");
@@ -167,7 +176,8 @@ TEST_CASE("operator skip cases are reported: valueFrom, OTEL_DOTNET_AUTO_HOME", 
 }
 
 TEST_CASE("init containers are reported but instrumented only on request", "[policy]") {
-  const auto w = W({C("app", "node:20"), C("migrate", "python:3.12", ContainerRole::kInitContainer)});
+  const auto w =
+      W({C("app", "node:20"), C("migrate", "python:3.12", ContainerRole::kInitContainer)});
   const Decision d = Decide(w, {});
   CHECK(*Get(d.set, "instrumentation.opentelemetry.io/container-names") == "app");
   CHECK(d.report.containers[1].language == Language::kPython);
@@ -178,14 +188,16 @@ TEST_CASE("init containers are reported but instrumented only on request", "[pol
   CHECK(*Get(both.set, "instrumentation.opentelemetry.io/python-container-names") == "migrate");
 }
 
-TEST_CASE("infrastructure-only and unknown workloads are skipped with the right reason", "[policy]") {
+TEST_CASE("infrastructure-only and unknown workloads are skipped with the right reason",
+          "[policy]") {
   const Decision redis = Decide(W({C("redis", "redis:7")}), {});
   CHECK(redis.report.reasons == std::vector<std::string>{"no_app_container"});
   CHECK(redis.warnings.empty());
   const Decision unknown = Decide(W({C("x", "example.com/x")}), {});
   CHECK(unknown.report.reasons == std::vector<std::string>{"language_unknown"});
   REQUIRE(unknown.warnings.size() == 1);
-  CHECK(unknown.warnings[0].message == "container x: language unknown; set traceassist.io/language");
+  CHECK(unknown.warnings[0].message ==
+        "container x: language unknown; set traceassist.io/language");
 }
 
 TEST_CASE("Instrumentation references are validated", "[policy]") {

@@ -1,10 +1,10 @@
-#include <catch2/catch.hpp>
+#include "traceassist/instrument/rewrite.h"
 
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "traceassist/instrument/diff.h"
 #include "traceassist/instrument/json_object.h"
-#include "traceassist/instrument/rewrite.h"
 
 using namespace traceassist::instrument;
 
@@ -24,60 +24,80 @@ const char* kJavaLines =
 
 std::string JavaLines(const std::string& indent) {
   std::string s = indent + kJavaLines;
-  for (auto pos = s.find("{I}"); pos != std::string::npos; pos = s.find("{I}")) s.replace(pos, 3, indent);
+  for (auto pos = s.find("{I}"); pos != std::string::npos; pos = s.find("{I}"))
+    s.replace(pos, 3, indent);
   return s;
 }
 
 }  // namespace
 
-TEST_CASE("annotations are added after the annotations key at the siblings' indentation", "[rewrite]") {
+TEST_CASE("annotations are added after the annotations key at the siblings' indentation",
+          "[rewrite]") {
   const std::string in =
-      "kind: Deployment\napiVersion: apps/v1\nspec:\n  template:\n    metadata:\n      annotations:   # ours\n"
-      "          team: shop\n    spec:\n      containers:\n      - {name: app, image: 'openjdk:17'}\n";
+      "kind: Deployment\napiVersion: apps/v1\nspec:\n  template:\n    metadata:\n      "
+      "annotations:   # ours\n"
+      "          team: shop\n    spec:\n      containers:\n      - {name: app, image: "
+      "'openjdk:17'}\n";
   const std::string out = Rewrite(in);
-  CHECK(out == "kind: Deployment\napiVersion: apps/v1\nspec:\n  template:\n    metadata:\n      annotations:   # ours\n" +
-                   JavaLines("          ") +
-                   "          team: shop\n    spec:\n      containers:\n      - {name: app, image: 'openjdk:17'}\n");
+  CHECK(out ==
+        "kind: Deployment\napiVersion: apps/v1\nspec:\n  template:\n    metadata:\n      "
+        "annotations:   # ours\n" +
+            JavaLines("          ") +
+            "          team: shop\n    spec:\n      containers:\n      - {name: app, image: "
+            "'openjdk:17'}\n");
   CHECK(Rewrite(out) == out);
 }
 
-TEST_CASE("missing metadata and annotations maps are created with the document's indentation", "[rewrite]") {
+TEST_CASE("missing metadata and annotations maps are created with the document's indentation",
+          "[rewrite]") {
   const std::string in =
-      "apiVersion: apps/v1\nkind: DaemonSet\nspec:\n    template:\n        spec:\n            containers:\n"
+      "apiVersion: apps/v1\nkind: DaemonSet\nspec:\n    template:\n        spec:\n            "
+      "containers:\n"
       "            -   name: app\n                image: openjdk:17\n";
   CHECK(Rewrite(in) ==
-        "apiVersion: apps/v1\nkind: DaemonSet\nspec:\n    template:\n        metadata:\n            annotations:\n" +
+        "apiVersion: apps/v1\nkind: DaemonSet\nspec:\n    template:\n        metadata:\n           "
+        " annotations:\n" +
             JavaLines("                ") +
-            "        spec:\n            containers:\n            -   name: app\n                image: openjdk:17\n");
+            "        spec:\n            containers:\n            -   name: app\n                "
+            "image: openjdk:17\n");
 }
 
 TEST_CASE("CRLF line endings, a BOM and a missing final newline are kept", "[rewrite]") {
   const std::string in =
-      "\xEF\xBB\xBF" "apiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n  name: p\r\nspec:\r\n  containers:\r\n"
+      "\xEF\xBB\xBF"
+      "apiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n  name: p\r\nspec:\r\n  containers:\r\n"
       "  - name: app\r\n    image: openjdk:17";
   const std::string out = Rewrite(in);
   std::string lines = JavaLines("    ");
-  for (auto p = lines.find('\n'); p != std::string::npos; p = lines.find('\n', p + 2)) lines.replace(p, 1, "\r\n");
-  CHECK(out == "\xEF\xBB\xBF" "apiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n  annotations:\r\n" + lines +
-                   "  name: p\r\nspec:\r\n  containers:\r\n  - name: app\r\n    image: openjdk:17");
+  for (auto p = lines.find('\n'); p != std::string::npos; p = lines.find('\n', p + 2))
+    lines.replace(p, 1, "\r\n");
+  CHECK(out ==
+        "\xEF\xBB\xBF"
+        "apiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n  annotations:\r\n" +
+            lines +
+            "  name: p\r\nspec:\r\n  containers:\r\n  - name: app\r\n    image: openjdk:17");
 }
 
 TEST_CASE("null and empty annotations", "[rewrite]") {
   const std::string head = "kind: Pod\napiVersion: v1\nmetadata:\n  name: p\n";
   const std::string spec = "spec:\n  containers: [{name: app, image: openjdk:17}]\n";
-  CHECK(Rewrite(head + "  annotations:\n" + spec) == head + "  annotations:\n" + JavaLines("    ") + spec);
+  CHECK(Rewrite(head + "  annotations:\n" + spec) ==
+        head + "  annotations:\n" + JavaLines("    ") + spec);
   CHECK(Rewrite(head + "  annotations: ~  # none\n" + spec) ==
         head + "  annotations:  # none\n" + JavaLines("    ") + spec);
   CHECK(Rewrite(head + "  annotations: {}\n" + spec) ==
         head +
             "  annotations: {\"instrumentation.opentelemetry.io/inject-java\": \"true\", "
-            "\"instrumentation.opentelemetry.io/container-names\": \"app\", \"traceassist.io/managed\": "
+            "\"instrumentation.opentelemetry.io/container-names\": \"app\", "
+            "\"traceassist.io/managed\": "
             "\"inject-java,container-names\"}\n" +
             spec);
 }
 
 TEST_CASE("a file ending on the line to extend keeps its missing final newline", "[rewrite]") {
-  const std::string in = "kind: Pod\napiVersion: v1\nspec:\n  containers: [{name: app, image: openjdk:17}]\nmetadata:\n  annotations:";
+  const std::string in =
+      "kind: Pod\napiVersion: v1\nspec:\n  containers: [{name: app, image: "
+      "openjdk:17}]\nmetadata:\n  annotations:";
   std::string expected = in + "\n" + JavaLines("    ");
   expected.pop_back();
   CHECK(Rewrite(in) == expected);
@@ -102,7 +122,8 @@ TEST_CASE("JSON manifests stay valid JSON and remove restores them byte for byte
 )";
   const std::string out = Rewrite(in);
   const auto parsed = nlohmann::json::parse(out);
-  const auto& annotations = parsed["spec"]["jobTemplate"]["spec"]["template"]["metadata"]["annotations"];
+  const auto& annotations =
+      parsed["spec"]["jobTemplate"]["spec"]["template"]["metadata"]["annotations"];
   CHECK(annotations["instrumentation.opentelemetry.io/inject-python"] == "true");
   CHECK(annotations["traceassist.io/managed"] == "inject-python,container-names");
   Options remove;
@@ -112,8 +133,10 @@ TEST_CASE("JSON manifests stay valid JSON and remove restores them byte for byte
 
 TEST_CASE("kind: List items are instrumented in place; other kinds pass through", "[rewrite]") {
   const std::string in =
-      "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: {name: s}\n"
-      "- apiVersion: apps/v1\n  kind: ReplicaSet\n  metadata:\n    name: rs\n  spec:\n    template:\n"
+      "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: {name: "
+      "s}\n"
+      "- apiVersion: apps/v1\n  kind: ReplicaSet\n  metadata:\n    name: rs\n  spec:\n    "
+      "template:\n"
       "      spec:\n        containers:\n        - name: app\n          image: openjdk:17\n"
       "- apiVersion: example.com/v1\n  kind: Deployment\n  metadata: {name: crd}\n";
   auto result = RewriteManifests(in, {});
@@ -124,18 +147,23 @@ TEST_CASE("kind: List items are instrumented in place; other kinds pass through"
   CHECK(result.value().report.objects[1].Ref() == "deployment/crd");
   CHECK(result.value().report.objects[1].reasons == std::vector<std::string>{"unsupported_kind"});
   CHECK(result.value().text ==
-        "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: {name: s}\n"
-        "- apiVersion: apps/v1\n  kind: ReplicaSet\n  metadata:\n    name: rs\n  spec:\n    template:\n"
+        "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: {name: "
+        "s}\n"
+        "- apiVersion: apps/v1\n  kind: ReplicaSet\n  metadata:\n    name: rs\n  spec:\n    "
+        "template:\n"
         "      metadata:\n        annotations:\n" +
             JavaLines("          ") +
             "      spec:\n        containers:\n        - name: app\n          image: openjdk:17\n"
             "- apiVersion: example.com/v1\n  kind: Deployment\n  metadata: {name: crd}\n");
 }
 
-TEST_CASE("a template shared through an anchor is skipped with a reason, not half-edited", "[rewrite]") {
+TEST_CASE("a template shared through an anchor is skipped with a reason, not half-edited",
+          "[rewrite]") {
   const std::string in =
-      "apiVersion: v1\nkind: List\nitems:\n- apiVersion: apps/v1\n  kind: Deployment\n  metadata: {name: a}\n"
-      "  spec: &s\n    template:\n      spec:\n        containers: [{name: app, image: openjdk:17}]\n"
+      "apiVersion: v1\nkind: List\nitems:\n- apiVersion: apps/v1\n  kind: Deployment\n  metadata: "
+      "{name: a}\n"
+      "  spec: &s\n    template:\n      spec:\n        containers: [{name: app, image: "
+      "openjdk:17}]\n"
       "- apiVersion: apps/v1\n  kind: Deployment\n  metadata: {name: b}\n  spec: *s\n";
   auto result = RewriteManifests(in, {});
   REQUIRE(result.ok());
@@ -154,7 +182,8 @@ TEST_CASE("remove deletes emptied maps whose last value is plain and holds comma
   Options remove;
   remove.action = Action::kRemove;
   CHECK(Rewrite(in, remove) ==
-        "kind: Pod\napiVersion: v1\nmetadata:\n  labels:\n    app: x\nspec:\n  containers: [{name: app, image: openjdk:17}]\n");
+        "kind: Pod\napiVersion: v1\nmetadata:\n  labels:\n    app: x\nspec:\n  containers: [{name: "
+        "app, image: openjdk:17}]\n");
 }
 
 TEST_CASE("errors name the document, line and column", "[rewrite]") {
@@ -173,10 +202,12 @@ TEST_CASE("errors name the document, line and column", "[rewrite]") {
   CHECK_FALSE(RewriteManifests(std::string(5000, '['), {}).ok());
   TextLimits small;
   small.max_bytes = 10;
-  CHECK(RewriteManifests("a: 123456789012\n", {}, small).status().message().find("limit") != std::string::npos);
+  CHECK(RewriteManifests("a: 123456789012\n", {}, small).status().message().find("limit") !=
+        std::string::npos);
 }
 
-TEST_CASE("alias bombs and self-references are refused in linear time; modest aliasing is fine", "[rewrite]") {
+TEST_CASE("alias bombs and self-references are refused in linear time; modest aliasing is fine",
+          "[rewrite]") {
   std::string bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n";
   for (int i = 1; i < 30; ++i) {
     const std::string name = std::to_string(i), previous = std::to_string(i - 1);
@@ -196,7 +227,8 @@ TEST_CASE("alias bombs and self-references are refused in linear time; modest al
 
   const std::string shared =
       "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n"
-      "      containers:\n      - name: app\n        image: openjdk:17\n        env: &env [{name: A, value: b}]\n"
+      "      containers:\n      - name: app\n        image: openjdk:17\n        env: &env [{name: "
+      "A, value: b}]\n"
       "      - name: side\n        image: redis:7\n        env: *env\n";
   auto fine = RewriteManifests(shared, {});
   REQUIRE(fine.ok());
@@ -204,7 +236,8 @@ TEST_CASE("alias bombs and self-references are refused in linear time; modest al
 }
 
 TEST_CASE("ViewFromJson reads the same view as the YAML reader", "[json]") {
-  const auto object = nlohmann::json::parse(R"({"kind": "Pod", "metadata": {"generateName": "web-", "annotations":
+  const auto object =
+      nlohmann::json::parse(R"({"kind": "Pod", "metadata": {"generateName": "web-", "annotations":
     {"a": "b"}}, "spec": {"shareProcessNamespace": false, "containers": [{"name": "c", "image": "node:20",
     "command": ["node"], "env": [{"name": "X", "valueFrom": {}}], "livenessProbe": {"httpGet": {"path": "/h"}}}],
     "initContainers": [{"name": "i", "image": "busybox"}]}})");
@@ -221,14 +254,16 @@ TEST_CASE("ViewFromJson reads the same view as the YAML reader", "[json]") {
 
 TEST_CASE("unified diffs match diff -u", "[diff]") {
   CHECK(UnifiedDiff("a\nb\n", "a\nb\n", "x", "y").empty());
-  CHECK(UnifiedDiff("1\n2\n3\n4\n5\n6\n7\n8\n9\n", "1\n2\n3\n4\nnew\n5\n6\n7\n8\n9\n", "a/f", "b/f") ==
-        "--- a/f\n+++ b/f\n@@ -2,6 +2,7 @@\n 2\n 3\n 4\n+new\n 5\n 6\n 7\n");
+  CHECK(UnifiedDiff("1\n2\n3\n4\n5\n6\n7\n8\n9\n", "1\n2\n3\n4\nnew\n5\n6\n7\n8\n9\n", "a/f",
+                    "b/f") == "--- a/f\n+++ b/f\n@@ -2,6 +2,7 @@\n 2\n 3\n 4\n+new\n 5\n 6\n 7\n");
   CHECK(UnifiedDiff("a\nb", "a\nc", "x", "y") ==
-        "--- x\n+++ y\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+c\n\\ No newline at end of file\n");
+        "--- x\n+++ y\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+c\n\\ No newline at "
+        "end of file\n");
   CHECK(UnifiedDiff("", "a\n", "x", "y") == "--- x\n+++ y\n@@ -0,0 +1,1 @@\n+a\n");
 }
 
-TEST_CASE("a stream split at document markers rewrites to the same bytes and numbers", "[rewrite]") {
+TEST_CASE("a stream split at document markers rewrites to the same bytes and numbers",
+          "[rewrite]") {
   std::string doc =
       "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n"
       "      containers: [{name: app, image: 'node:20'}]\n";

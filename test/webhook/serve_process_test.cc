@@ -301,7 +301,9 @@ TEST_CASE("beyond the connection cap, new connections get 503 with Retry-After",
 
 TEST_CASE("300 stalled half-requests do not delay /health", "[serve]") {
   if (kThreadSanitizer) {
-    WARN("skipped under ThreadSanitizer: hundreds of connection threads are beyond what it can run (see server_process.h)");
+    WARN(
+        "skipped under ThreadSanitizer: hundreds of connection threads are beyond what it can run "
+        "(see server_process.h)");
     return;
   }
   ServerProcess server;
@@ -324,7 +326,9 @@ TEST_CASE("300 stalled half-requests do not delay /health", "[serve]") {
 
 TEST_CASE("256 keep-alive clients are all served, and keep-alive requests are fast", "[serve]") {
   if (kThreadSanitizer) {
-    WARN("skipped under ThreadSanitizer: hundreds of connection threads are beyond what it can run (see server_process.h)");
+    WARN(
+        "skipped under ThreadSanitizer: hundreds of connection threads are beyond what it can run "
+        "(see server_process.h)");
     return;
   }
   ServerProcess server;
@@ -359,7 +363,8 @@ TEST_CASE("256 keep-alive clients are all served, and keep-alive requests are fa
 // Voluntary context switches of every thread of process `pid` so far.
 long VoluntarySwitches(pid_t pid) {
   long total = 0;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+  for (const auto& task :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
     std::ifstream status(task.path() / "status");
     for (std::string line; std::getline(status, line);) {
       if (line.rfind("voluntary_ctxt_switches:", 0) == 0) total += std::stol(line.substr(24));
@@ -369,7 +374,8 @@ long VoluntarySwitches(pid_t pid) {
 }
 
 TEST_CASE("idle keep-alive connections do not wake the server", "[serve]") {
-  // cpp-httplib's own wait for the next request polls in 10 ms slices with a 1 ms sleep between them
+  // cpp-httplib's own wait for the next request polls in 10 ms slices with a 1 ms sleep between
+  // them
   // (~90 wakeups/s per idle connection); connection_pool.cc replaces it with one poll.
   ServerProcess server;
   std::vector<RawConnection> clients;

@@ -11,8 +11,8 @@ inline constexpr int kSanitizerSlowdown = 10;
 inline constexpr int kSanitizerSlowdown = 1;
 #endif
 // Capacity tests open hundreds of connections, each served by its own thread; under ThreadSanitizer
-// the server does not keep up with that many threads (measured: /health unanswered for 50 s with 300
-// stalled connections), so those tests run in the Release and ASan builds only.
+// the server does not keep up with that many threads (measured: /health unanswered for 50 s with
+// 300 stalled connections), so those tests run in the Release and ASan builds only.
 #if defined(__SANITIZE_THREAD__)
 inline constexpr bool kThreadSanitizer = true;
 #else

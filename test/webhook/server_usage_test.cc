@@ -175,7 +175,8 @@ TEST_CASE("a client that leaves mid-request still yields exactly one event", "[u
   server.Start();
   // One request first, so that cpp-httplib's function-local statics are set up before two worker
   // threads run at once: the library is not built with ThreadSanitizer, which then cannot see the
-  // guard that orders their first use, and reports a race inside the library (seen in 2 runs of 12).
+  // guard that orders their first use, and reports a race inside the library (seen in 2 runs of
+  // 12).
   auto client = KeepAliveClient(server);
   REQUIRE(client.Get("/metrics"));
   {

@@ -166,7 +166,8 @@ class Server::Impl {
     // §2.7).
     WaitRunning(http_);
     if (https_) WaitRunning(*https_);
-    if (listeners_returned_ > 0) throw std::runtime_error("a listener stopped as soon as it started");
+    if (listeners_returned_ > 0)
+      throw std::runtime_error("a listener stopped as soon as it started");
     ready_ = true;
     LogEvent(LogLevel::kInfo, "listening",
              {{"bind", config_.bind}, {"port", port_}, {"tls_port", tls_port_}});

@@ -1,8 +1,7 @@
 #include "traceassist/webhook/server_config.h"
 
-#include <sched.h>
-
 #include <fmt/format.h>
+#include <sched.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -19,7 +18,8 @@ namespace traceassist::webhook {
 namespace {
 
 // CPUs this process may use: its affinity mask, capped by a cgroup v2 CPU limit (`cpu.max`, as a
-// Kubernetes `limits.cpu` sets it), rounded up. A pod limited to 1 CPU on a 64-core node gets 1, not 64.
+// Kubernetes `limits.cpu` sets it), rounded up. A pod limited to 1 CPU on a 64-core node gets 1,
+// not 64.
 int UsableCpus() {
   int cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   cpu_set_t set;

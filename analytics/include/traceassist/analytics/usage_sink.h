@@ -1,5 +1,5 @@
-// The only thing the server knows of analytics: a sink it hands one event per API call or admission.
-// Implementations must never block the caller (enqueue and return) and never throw.
+// The only thing the server knows of analytics: a sink it hands one event per API call or
+// admission. Implementations must never block the caller (enqueue and return) and never throw.
 //
 // Thread-safe: Record, Health and AppendMetrics are called concurrently from request threads.
 #pragma once
@@ -13,8 +13,9 @@ namespace traceassist::analytics {
 
 struct UsageEvent {
   std::chrono::system_clock::time_point time;
-  std::string source;   // "api" | "webhook"
-  std::string outcome;  // "ok" | "input_error" | "unauthorized" | "too_large" | "internal_error" | ...
+  std::string source;  // "api" | "webhook"
+  std::string
+      outcome;  // "ok" | "input_error" | "unauthorized" | "too_large" | "internal_error" | ...
   int objects_seen = 0;
   int objects_instrumented = 0;
   std::vector<std::string> languages;  // languages instrumented, e.g. {"java", "python"}

@@ -31,8 +31,8 @@ enum class Confidence : std::uint8_t { kNone, kLow, kMedium, kHigh };
 std::string_view ToString(Language language);
 std::string_view ToString(Confidence confidence);
 
-// Parses a name as written by ToString (case-insensitive; "node" and "dotnet"/"net" aliases accepted).
-// Returns nullopt for anything else.
+// Parses a name as written by ToString (case-insensitive; "node" and "dotnet"/"net" aliases
+// accepted). Returns nullopt for anything else.
 std::optional<Language> ParseLanguage(std::string_view name);
 std::optional<Confidence> ParseConfidence(std::string_view name);
 

@@ -22,8 +22,8 @@ enum class Action {
 struct Options {
   Action action = Action::kInstrument;
 
-  // Value written to every inject-<lang> annotation: "true" (the single Instrumentation in the pod's
-  // namespace), "name", or "namespace/name". Validate with ValidateInstrumentationRef.
+  // Value written to every inject-<lang> annotation: "true" (the single Instrumentation in the
+  // pod's namespace), "name", or "namespace/name". Validate with ValidateInstrumentationRef.
   std::string instrumentation = "true";
 
   // Language for every application container of this run (not for recognised infrastructure).
@@ -32,10 +32,10 @@ struct Options {
   // Language for named containers; wins over everything else.
   std::map<std::string, Language, std::less<>> container_languages;
 
-  bool enable_go = false;              // the Operator's Go support is off by default and privileged
-  bool enable_nginx = false;           // the Operator's nginx support is off by default
-  bool init_containers = false;        // instrument init containers (Operator >= ~0.146)
-  bool multi_instrumentation = true;   // the Operator's default since 0.110
+  bool enable_go = false;             // the Operator's Go support is off by default and privileged
+  bool enable_nginx = false;          // the Operator's nginx support is off by default
+  bool init_containers = false;       // instrument init containers (Operator >= ~0.146)
+  bool multi_instrumentation = true;  // the Operator's default since 0.110
 
   // Detections below this confidence are reported but not instrumented.
   Confidence min_confidence = Confidence::kMedium;

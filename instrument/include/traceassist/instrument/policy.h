@@ -1,5 +1,6 @@
 // The annotation policy: given a workload's neutral view, which annotations TraceAssist must add,
-// change or remove (rules in the Operator annotations doc, §0). One pure function, used by every shell.
+// change or remove (rules in the Operator annotations doc, §0). One pure function, used by every
+// shell.
 #pragma once
 
 #include <string>
@@ -14,17 +15,19 @@ namespace traceassist::instrument {
 
 // Our own keys on the pod template (documented in the README):
 inline constexpr std::string_view kOperatorPrefix = "instrumentation.opentelemetry.io/";
-inline constexpr std::string_view kManagedKey = "traceassist.io/managed";    // keys TraceAssist wrote
+inline constexpr std::string_view kManagedKey = "traceassist.io/managed";  // keys TraceAssist wrote
 inline constexpr std::string_view kOptOutKey = "traceassist.io/instrument";  // "false" opts out
-inline constexpr std::string_view kLanguageKey = "traceassist.io/language";  // language of the app containers
-inline constexpr std::string_view kContainerLanguagesKey = "traceassist.io/container-languages";  // "app=java,w=python"
+inline constexpr std::string_view kLanguageKey =
+    "traceassist.io/language";  // language of the app containers
+inline constexpr std::string_view kContainerLanguagesKey =
+    "traceassist.io/container-languages";  // "app=java,w=python"
 inline constexpr std::string_view kGoExeKey = "traceassist.io/go-target-exe";  // Go executable path
 
 struct Decision {
-  ObjectReport report;            // document is left 0; the caller sets it
-  Annotations set;                // keys to add or whose value changes, in writing order
+  ObjectReport report;              // document is left 0; the caller sets it
+  Annotations set;                  // keys to add or whose value changes, in writing order
   std::vector<std::string> remove;  // keys to delete
-  std::vector<Warning> warnings;  // object is filled; document is left 0
+  std::vector<Warning> warnings;    // object is filled; document is left 0
   bool changes() const { return !set.empty() || !remove.empty(); }
 };
 

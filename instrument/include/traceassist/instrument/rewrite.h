@@ -1,7 +1,7 @@
 // Instruments Kubernetes manifests given as YAML (or JSON) text, keeping every byte the user wrote:
-// the policy decides on a neutral view of each object, and the added annotation lines are spliced into
-// the original bytes at positions taken from yaml-cpp's marks. Multi-document streams, kind: List,
-// JSON documents and every workload kind are handled; other documents pass through untouched.
+// the policy decides on a neutral view of each object, and the added annotation lines are spliced
+// into the original bytes at positions taken from yaml-cpp's marks. Multi-document streams, kind:
+// List, JSON documents and every workload kind are handled; other documents pass through untouched.
 //
 // Thread-safe: no shared state; concurrent calls are fine.
 #pragma once
@@ -25,11 +25,11 @@ struct RewriteOutput {
 // Limits that keep hostile input bounded.
 struct TextLimits {
   std::size_t max_bytes = std::size_t{256} << 20;  // larger input is refused
-  int max_depth = 400;                              // nesting refused before yaml-cpp sees it
+  int max_depth = 400;                             // nesting refused before yaml-cpp sees it
 };
 
-// Rewrites `input` (Options::action decides instrument or remove). On error returns a Status with the
-// document number, line and column (1-based); nothing is partially rewritten.
+// Rewrites `input` (Options::action decides instrument or remove). On error returns a Status with
+// the document number, line and column (1-based); nothing is partially rewritten.
 Result<RewriteOutput> RewriteManifests(std::string_view input, const Options& options,
                                        const TextLimits& limits = {});
 

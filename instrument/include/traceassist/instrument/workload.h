@@ -1,6 +1,6 @@
-// A neutral view of one workload's pod template: what the policy needs to decide, and nothing of the
-// syntax it came from. Built from YAML text (the CLI and API) or from a JSON object (the webhook), so
-// both shells make the same decisions.
+// A neutral view of one workload's pod template: what the policy needs to decide, and nothing of
+// the syntax it came from. Built from YAML text (the CLI and API) or from a JSON object (the
+// webhook), so both shells make the same decisions.
 #pragma once
 
 #include <optional>
@@ -32,9 +32,9 @@ struct ContainerView {
 using Annotations = std::vector<std::pair<std::string, std::string>>;
 
 struct WorkloadView {
-  std::string kind;       // "Deployment", "CronJob", "Pod", ...
-  std::string name;       // metadata.name, or metadata.generateName when there is no name
-  std::string namespace_;  // metadata.namespace (may be empty)
+  std::string kind;           // "Deployment", "CronJob", "Pod", ...
+  std::string name;           // metadata.name, or metadata.generateName when there is no name
+  std::string namespace_;     // metadata.namespace (may be empty)
   bool has_template = false;  // false when the pod template (or Pod spec) is missing or malformed
   Annotations annotations;    // the pod template's annotations, in document order
   std::vector<ContainerView> containers;  // regular containers first, then init containers
@@ -48,8 +48,8 @@ bool IsWorkloadKind(std::string_view kind);
 // api_version is accepted). A CRD that reuses the name "Deployment" in another group is not.
 bool IsWorkloadApiVersion(std::string_view kind, std::string_view api_version);
 
-// The mapping keys that lead from the object's root to its pod template (for a Pod: none, the object
-// is its own template). Valid only for IsWorkloadKind(kind).
+// The mapping keys that lead from the object's root to its pod template (for a Pod: none, the
+// object is its own template). Valid only for IsWorkloadKind(kind).
 std::vector<std::string_view> PodTemplatePath(std::string_view kind);
 
 }  // namespace traceassist::instrument

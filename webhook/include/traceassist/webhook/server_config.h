@@ -71,9 +71,10 @@ struct SettingInfo {
 };
 const std::vector<SettingInfo>& KnownSettings();
 
-// Builds and validates the configuration; an empty value counts as unset. Throws ConfigError naming the first bad setting: a number
-// out of range or not a number, an unknown log level or mode, an invalid Instrumentation reference,
-// a TLS certificate without a key (or the reverse), an unreadable rules file.
+// Builds and validates the configuration; an empty value counts as unset. Throws ConfigError naming
+// the first bad setting: a number out of range or not a number, an unknown log level or mode, an
+// invalid Instrumentation reference, a TLS certificate without a key (or the reverse), an
+// unreadable rules file.
 ServerConfig ParseServerConfig(const Settings& settings);
 
 // Reads a YAML config file of `lower_snake_case: value` pairs (the setting names without the
