@@ -9,7 +9,7 @@ JOBS=$(nproc)
 # Each part has a time budget (seconds, measured on the 2-core CI machine); the whole run must stay
 # under 45 minutes. A part over its budget is reported, not failed: timing on a shared machine is noisy.
 declare -A BUDGET=(
-  ["install dependencies"]=120 ["build (Release)"]=420 ["tests"]=360
+  ["install dependencies"]=120 ["format"]=30 ["build (Release)"]=420 ["tests"]=360
   ["sanitizers (ASan+UBSan)"]=900 ["sanitizers (TSan)"]=600 ["fuzzing (short)"]=480
 )
 SUMMARY=()
@@ -30,6 +30,11 @@ trap print_summary EXIT
 
 part "install dependencies"
 bash scripts/install-deps.sh --test
+done_part
+
+part "format"
+# Every C++ file as clang-format 14 (pinned in install-deps.sh) writes it, with the root .clang-format.
+git ls-files -z '*.cc' '*.h' | xargs -0 clang-format-14 --dry-run --Werror
 done_part
 
 part "build (Release)"
