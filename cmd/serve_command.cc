@@ -16,8 +16,8 @@
 
 #include "commands.h"
 #include "traceassist/analytics/postgres_sink.h"
+#include "traceassist/common/json_log.h"
 #include "traceassist/webhook/health_probe.h"
-#include "traceassist/webhook/logging.h"
 #include "traceassist/webhook/server.h"
 #include "traceassist/webhook/server_config.h"
 
@@ -54,9 +54,9 @@ void RaiseFileLimit(const webhook::ServerConfig& config) {
     getrlimit(RLIMIT_NOFILE, &limit);
   }
   if (limit.rlim_cur < wanted) {
-    webhook::LogEvent(webhook::LogLevel::kWarn,
-                      "the open-file limit is below what TRACEASSIST_MAX_CONNECTIONS needs",
-                      {{"limit", limit.rlim_cur}, {"wanted", wanted}});
+    common::LogEvent(common::LogLevel::kWarn,
+                     "the open-file limit is below what TRACEASSIST_MAX_CONNECTIONS needs",
+                     {{"limit", limit.rlim_cur}, {"wanted", wanted}});
   }
 }
 
@@ -81,11 +81,11 @@ int RunServe(const Settings& flags) {
     std::cerr << "traceassist serve: configuration error: " << e.what() << "\n";
     return kExitUsage;
   }
-  webhook::ConfigureJsonLogging(config.log_level);
+  common::ConfigureJsonLogging(config.log_level);
   RaiseFileLimit(config);
-  webhook::LogEvent(webhook::LogLevel::kInfo, "starting",
-                    {{"version", TRACEASSIST_VERSION},
-                     {"config", nlohmann::json::parse(webhook::DescribeConfig(config))}});
+  common::LogEvent(common::LogLevel::kInfo, "starting",
+                   {{"version", TRACEASSIST_VERSION},
+                    {"config", nlohmann::json::parse(webhook::DescribeConfig(config))}});
 
   // The PostgreSQL sink when DATABASE_URL is set, else one that reports "off".
   std::unique_ptr<analytics::UsageSink> sink;
@@ -105,15 +105,15 @@ int RunServe(const Settings& flags) {
   try {
     server.Start();
   } catch (const std::exception& e) {
-    webhook::LogEvent(webhook::LogLevel::kError, "cannot start", {{"error", e.what()}});
+    common::LogEvent(common::LogLevel::kError, "cannot start", {{"error", e.what()}});
     std::cerr << "traceassist serve: " << e.what() << "\n";
     return kExitInputError;
   }
 
   int signal_number = 0;
   sigwait(&signals, &signal_number);
-  webhook::LogEvent(webhook::LogLevel::kInfo, "shutting down",
-                    {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  common::LogEvent(common::LogLevel::kInfo, "shutting down",
+                   {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
   const auto started = std::chrono::steady_clock::now();
   const bool drained = server.Drain();
   if (sink) {
@@ -124,8 +124,7 @@ int RunServe(const Settings& flags) {
     const std::size_t lost =
         sink->Shutdown(std::max<std::chrono::milliseconds>(budget, std::chrono::seconds(1)));
     if (lost > 0) {
-      webhook::LogEvent(webhook::LogLevel::kWarn, "analytics events not written",
-                        {{"events", lost}});
+      common::LogEvent(common::LogLevel::kWarn, "analytics events not written", {{"events", lost}});
     }
   }
   if (!drained) {
@@ -133,7 +132,7 @@ int RunServe(const Settings& flags) {
     std::cout.flush();
     std::_Exit(kExitInputError);
   }
-  webhook::LogEvent(webhook::LogLevel::kInfo, "stopped");
+  common::LogEvent(common::LogLevel::kInfo, "stopped");
   return kExitOk;
 }
 

@@ -1,21 +1,22 @@
-// Analytics log lines in the service's structured convention: each message is a list of JSON
-// members
-// ("msg":"...",fields...) that the server's logger pattern wraps into one JSON object per line
-// (see webhook/logging.h; analytics does not depend on the server, so the format is repeated here).
-// Never pass secrets: callers scrub database errors with ScrubSecrets first.
+// Analytics log lines: the server's JSON-line logger (common/json_log.h) with every message
+// prefixed "analytics: ". Never pass secrets: callers scrub database errors with ScrubSecrets
+// first.
 //
-// Thread-safe (spdlog's default logger is).
+// Thread-safe.
 #pragma once
-
-#include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "traceassist/common/json_log.h"
+
 namespace traceassist::analytics {
 
+using common::LogLevel;
+
 // Logs {"msg": "analytics: <msg>", ...fields} at `level`. `fields` must be a JSON object or null.
-void Log(spdlog::level::level_enum level, std::string_view msg,
-         const nlohmann::json& fields = nullptr);
+inline void Log(LogLevel level, std::string_view msg, const nlohmann::json& fields = nullptr) {
+  common::LogEvent(level, msg, fields, "analytics: ");
+}
 
 }  // namespace traceassist::analytics

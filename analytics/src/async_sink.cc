@@ -113,15 +113,15 @@ void AsyncUsageSink::RunWriter() {
         connected = true;
         connected_ = true;
         backoff.Reset();
-        Log(spdlog::level::info, "connected to PostgreSQL", {{"failed_attempts", failed_connects}});
+        Log(LogLevel::kInfo, "connected to PostgreSQL", {{"failed_attempts", failed_connects}});
         failed_connects = 0;
       } catch (const std::exception& e) {
         ++connect_failures_;
         if (failed_connects++ == 0) {
-          Log(spdlog::level::warn, "PostgreSQL unavailable; events stay queued, retrying",
+          Log(LogLevel::kWarn, "PostgreSQL unavailable; events stay queued, retrying",
               {{"error", e.what()}});
         } else {
-          Log(spdlog::level::debug, "reconnect failed",
+          Log(LogLevel::kDebug, "reconnect failed",
               {{"attempt", failed_connects}, {"error", e.what()}});
         }
       }
@@ -162,7 +162,7 @@ void AsyncUsageSink::RunWriter() {
         }
       } catch (const std::exception& e) {
         rejected_ += taken.size() - pending;
-        Log(spdlog::level::err, "could not prepare events; not stored",
+        Log(LogLevel::kError, "could not prepare events; not stored",
             {{"events", taken.size() - pending}, {"error", e.what()}});
       }
     }
@@ -176,19 +176,19 @@ void AsyncUsageSink::RunWriter() {
         pending = 0;
         refusals = 0;
       } catch (const StoreUnavailable& e) {
-        Log(spdlog::level::warn, "lost the PostgreSQL connection; events stay queued, retrying",
+        Log(LogLevel::kWarn, "lost the PostgreSQL connection; events stay queued, retrying",
             {{"error", e.what()}});
         connected = false;
       } catch (const std::exception& e) {
         connected = false;  // start again from a fresh connection
         if (++refusals >= kMaxRefusals) {
           rejected_ += pending;
-          Log(spdlog::level::err, "PostgreSQL refused a batch; events not stored",
+          Log(LogLevel::kError, "PostgreSQL refused a batch; events not stored",
               {{"tries", refusals}, {"events", pending}, {"error", e.what()}});
           pending = 0;
           refusals = 0;
         } else {
-          Log(spdlog::level::warn, "PostgreSQL refused a batch; retrying", {{"error", e.what()}});
+          Log(LogLevel::kWarn, "PostgreSQL refused a batch; retrying", {{"error", e.what()}});
         }
       }
     }
@@ -199,11 +199,11 @@ void AsyncUsageSink::RunWriter() {
         const std::size_t deleted = store_->DeleteOlderThanDays(config_.retention_days);
         retention_deleted_ += deleted;
         if (deleted > 0) {
-          Log(spdlog::level::info, "deleted expired events",
+          Log(LogLevel::kInfo, "deleted expired events",
               {{"events", deleted}, {"retention_days", config_.retention_days}});
         }
       } catch (const std::exception& e) {
-        Log(spdlog::level::warn, "retention delete failed; will retry", {{"error", e.what()}});
+        Log(LogLevel::kWarn, "retention delete failed; will retry", {{"error", e.what()}});
         connected = false;
       }
     }
@@ -239,10 +239,10 @@ std::size_t AsyncUsageSink::Shutdown(std::chrono::milliseconds deadline) noexcep
   if (first) {
     if (writer_.joinable()) writer_.join();
     if (unwritten > 0) {
-      Log(spdlog::level::err, "events not written before the shutdown deadline",
+      Log(LogLevel::kError, "events not written before the shutdown deadline",
           {{"events", unwritten}, {"written", written_.load()}});
     } else {
-      Log(spdlog::level::info, "all events written", {{"written", written_.load()}});
+      Log(LogLevel::kInfo, "all events written", {{"written", written_.load()}});
     }
   }
   return unwritten;

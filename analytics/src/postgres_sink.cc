@@ -1,6 +1,7 @@
 // Configuration parsing and the sink factory (see postgres_sink.h).
 #include "traceassist/analytics/postgres_sink.h"
 
+#include <fmt/format.h>
 #include <libpq-fe.h>
 
 #include <algorithm>
@@ -109,20 +110,20 @@ AnalyticsConfig ParseAnalyticsConfig(const SettingLookup& lookup, std::string ve
 
 std::unique_ptr<UsageSink> CreateUsageSink(const AnalyticsConfig& config) {
   if (config.database_url.empty()) {
-    Log(spdlog::level::info, "off (DATABASE_URL is not set)");
+    Log(LogLevel::kInfo, "off (DATABASE_URL is not set)");
     return std::make_unique<DisabledUsageSink>();
   }
   std::string key = config.key;
   if (key.empty()) {
-    Log(spdlog::level::warn,
+    Log(LogLevel::kWarn,
         "TRACEASSIST_ANALYTICS_KEY is not set; using a random key, so repository pseudonyms will "
         "not be stable across restarts or replicas");
     key = Pseudonymizer::RandomKey();
   } else if (key.size() < 32) {
-    Log(spdlog::level::warn, "TRACEASSIST_ANALYTICS_KEY is short; use at least 32 bytes",
+    Log(LogLevel::kWarn, "TRACEASSIST_ANALYTICS_KEY is short; use at least 32 bytes",
         {{"key_bytes", key.size()}});
   }
-  Log(spdlog::level::info, "on",
+  Log(LogLevel::kInfo, "on",
       {{"database", RedactDatabaseUrl(config.database_url)},
        {"queue", config.queue_capacity},
        {"retention_days", config.retention_days},

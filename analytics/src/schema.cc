@@ -70,12 +70,12 @@ int MigrateSchema(pqxx::connection& connection) {
     ++count;
   }
   if (!applied.empty() && *applied.rbegin() > LatestSchemaVersion()) {
-    Log(spdlog::level::warn, "the database schema is newer than this build knows",
+    Log(LogLevel::kWarn, "the database schema is newer than this build knows",
         {{"database_version", *applied.rbegin()}, {"known_version", LatestSchemaVersion()}});
   }
   work.commit();
   if (count > 0) {
-    Log(spdlog::level::info, "applied schema migrations",
+    Log(LogLevel::kInfo, "applied schema migrations",
         {{"migrations", count}, {"version", LatestSchemaVersion()}});
   }
   return count;

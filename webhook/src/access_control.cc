@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "traceassist/common/text.h"
 namespace traceassist::webhook {
 namespace {
 
@@ -25,12 +26,9 @@ TokenSet::TokenSet(const std::vector<std::string>& tokens) {
 
 std::optional<std::size_t> TokenSet::Match(std::string_view authorization) const {
   constexpr std::string_view kScheme = "Bearer ";
-  if (authorization.size() <= kScheme.size()) return std::nullopt;
-  for (std::size_t i = 0; i < kScheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(authorization[i])) !=
-        std::tolower(static_cast<unsigned char>(kScheme[i]))) {
-      return std::nullopt;
-    }
+  if (authorization.size() <= kScheme.size() ||
+      !common::EqualsIgnoreCase(authorization.substr(0, kScheme.size()), kScheme)) {
+    return std::nullopt;
   }
   const auto presented = Digest(authorization.substr(kScheme.size()));
   std::optional<std::size_t> match;

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "traceassist/common/text.h"
 #include "traceassist/instrument/json_object.h"
 
 namespace traceassist::webhook {
@@ -24,33 +25,6 @@ using nlohmann::json;
 constexpr std::string_view kReviewKind = "AdmissionReview";
 constexpr std::array<std::string_view, 2> kReviewVersions = {"admission.k8s.io/v1",
                                                              "admission.k8s.io/v1beta1"};
-
-std::string Base64(std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const unsigned v = static_cast<unsigned char>(in[i]) << 16 |
-                       static_cast<unsigned char>(in[i + 1]) << 8 |
-                       static_cast<unsigned char>(in[i + 2]);
-    out += kAlphabet[v >> 18 & 63];
-    out += kAlphabet[v >> 12 & 63];
-    out += kAlphabet[v >> 6 & 63];
-    out += kAlphabet[v & 63];
-  }
-  if (i < in.size()) {
-    unsigned v = static_cast<unsigned char>(in[i]) << 16;
-    const bool two = i + 1 < in.size();
-    if (two) v |= static_cast<unsigned char>(in[i + 1]) << 8;
-    out += kAlphabet[v >> 18 & 63];
-    out += kAlphabet[v >> 12 & 63];
-    out += two ? kAlphabet[v >> 6 & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
 
 // Cuts a line to kMaxWarningLength bytes without splitting a UTF-8 sequence.
 std::string Shorten(std::string line) {
@@ -167,7 +141,7 @@ std::string ResponseBody(const std::string& api_version, const std::string& uid,
   if (patch != nullptr) {
     // patchType and patch always together: the API server rejects one without the other.
     response["patchType"] = "JSONPatch";
-    response["patch"] = Base64(patch->dump(-1, ' ', false, json::error_handler_t::replace));
+    response["patch"] = common::Base64(patch->dump(-1, ' ', false, json::error_handler_t::replace));
   }
   if (!warnings.empty()) response["warnings"] = warnings;
   return json{{"apiVersion", api_version}, {"kind", kReviewKind}, {"response", std::move(response)}}

@@ -15,6 +15,7 @@
 #include <tuple>
 
 #include "openssl_handles.h"
+#include "traceassist/common/text.h"
 
 namespace traceassist::webhook {
 namespace {
@@ -196,12 +197,7 @@ Status WriteCertificateFiles(const std::string& dir, const GeneratedCertificates
 }
 
 std::string CaBundleBase64(const GeneratedCertificates& certs) {
-  std::string out(4 * ((certs.ca_cert_pem.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(certs.ca_cert_pem.data()),
-                                static_cast<int>(certs.ca_cert_pem.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
+  return common::Base64(certs.ca_cert_pem);
 }
 
 }  // namespace traceassist::webhook

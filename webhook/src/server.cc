@@ -22,11 +22,16 @@
 #include "connection_pool.h"
 #include "instrument_api.h"
 #include "server_metrics.h"
+#include "traceassist/common/json_log.h"
+#include "traceassist/common/text.h"
 #include "traceassist/webhook/admission.h"
 #include "traceassist/webhook/cert_store.h"
-#include "traceassist/webhook/logging.h"
 
 namespace traceassist::webhook {
+
+using common::LogEvent;
+using common::LogLevel;
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -90,11 +95,7 @@ bool IsJsonContentType(const std::string& value) {
   std::string_view type(value);
   type = type.substr(0, type.find(';'));
   while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
-  constexpr std::string_view kExpected = "application/json";
-  return type.size() == kExpected.size() &&
-         std::equal(type.begin(), type.end(), kExpected.begin(), [](char a, char b) {
-           return std::tolower(static_cast<unsigned char>(a)) == b;
-         });
+  return common::EqualsIgnoreCase(type, "application/json");
 }
 
 void SetError(httplib::Response& res, int status, std::string_view code, std::string_view message) {

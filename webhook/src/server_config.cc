@@ -12,10 +12,14 @@
 #include <sstream>
 #include <thread>
 
+#include "traceassist/common/text.h"
 #include "traceassist/instrument/detector.h"
 
 namespace traceassist::webhook {
 namespace {
+
+using common::SplitList;
+using common::Trim;
 
 // CPUs this process may use: its affinity mask, capped by a cgroup v2 CPU limit (`cpu.max`, as a
 // Kubernetes `limits.cpu` sets it), rounded up. A pod limited to 1 CPU on a 64-core node gets 1,
@@ -35,24 +39,6 @@ int UsableCpus() {
     }
   }
   return cpus;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-std::vector<std::string> SplitList(std::string_view text) {
-  std::vector<std::string> out;
-  while (!text.empty()) {
-    const auto comma = text.find(',');
-    const auto item = Trim(text.substr(0, comma));
-    if (!item.empty()) out.emplace_back(item);
-    if (comma == std::string_view::npos) break;
-    text.remove_prefix(comma + 1);
-  }
-  return out;
 }
 
 // Reads settings by name and reports the first bad one with its name.
@@ -100,9 +86,7 @@ class SettingReader {
   void Bool(std::string_view name, bool& out) const {
     const std::string* raw = Find(name);
     if (raw == nullptr) return;
-    std::string value(Trim(*raw));
-    std::transform(value.begin(), value.end(), value.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::string value = common::ToLower(Trim(*raw));
     if (value == "true" || value == "1" || value == "yes") {
       out = true;
     } else if (value == "false" || value == "0" || value == "no") {
@@ -205,8 +189,7 @@ ServerConfig ParseServerConfig(const Settings& settings) {
   read.Int("TRACEASSIST_DRAIN_TIMEOUT_S", config.drain_timeout_s, 0, 3600);
 
   read.String("TRACEASSIST_LOG_LEVEL", config.log_level);
-  std::transform(config.log_level.begin(), config.log_level.end(), config.log_level.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  config.log_level = common::ToLower(config.log_level);
   if (config.log_level == "warning") config.log_level = "warn";
   static const std::vector<std::string> kLevels = {"trace", "debug", "info",
                                                    "warn",  "error", "off"};
@@ -298,9 +281,7 @@ Settings LoadConfigFile(const std::string& path) {
   }
   for (const auto& entry : root) {
     const std::string key = entry.first.as<std::string>();
-    std::string env = key;
-    std::transform(env.begin(), env.end(), env.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    std::string env = common::ToUpper(key);
     if (env != "DATABASE_URL") env = "TRACEASSIST_" + env;
     const auto& known = KnownSettings();
     if (env == "TRACEASSIST_CONFIG_FILE" ||

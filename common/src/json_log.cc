@@ -1,4 +1,4 @@
-#include "traceassist/webhook/logging.h"
+#include "traceassist/common/json_log.h"
 
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
@@ -8,7 +8,7 @@
 #include <mutex>
 #include <string>
 
-namespace traceassist::webhook {
+namespace traceassist::common {
 namespace {
 
 // Lines to stdout, written in batches: spdlog's stdout sink flushes every line, one write(2) per
@@ -41,6 +41,20 @@ class BufferedStdoutSink : public spdlog::sinks::base_sink<std::mutex> {
   std::string buffer_;
 };
 
+spdlog::level::level_enum SpdLevel(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug:
+      return spdlog::level::debug;
+    case LogLevel::kInfo:
+      return spdlog::level::info;
+    case LogLevel::kWarn:
+      return spdlog::level::warn;
+    case LogLevel::kError:
+      break;
+  }
+  return spdlog::level::err;
+}
+
 }  // namespace
 
 void ConfigureJsonLogging(std::string_view level) {
@@ -57,14 +71,14 @@ void ConfigureJsonLogging(std::string_view level) {
   spdlog::set_default_logger(std::move(logger));
 }
 
-void LogEvent(LogLevel level, std::string_view msg, const nlohmann::json& fields) {
-  const auto spd_level = level == LogLevel::kDebug  ? spdlog::level::debug
-                         : level == LogLevel::kInfo ? spdlog::level::info
-                         : level == LogLevel::kWarn ? spdlog::level::warn
-                                                    : spdlog::level::err;
+void LogEvent(LogLevel level, std::string_view msg, const nlohmann::json& fields,
+              std::string_view prefix) {
+  const spdlog::level::level_enum spd_level = SpdLevel(level);
   if (!spdlog::default_logger_raw()->should_log(spd_level)) return;
+  std::string text(prefix);
+  text += msg;
   std::string line = "\"msg\":";
-  line += nlohmann::json(msg).dump();
+  line += nlohmann::json(text).dump();
   if (fields.is_object()) {
     for (const auto& [key, value] : fields.items()) {
       line += ',';
@@ -74,8 +88,7 @@ void LogEvent(LogLevel level, std::string_view msg, const nlohmann::json& fields
     }
   }
   spdlog::log(spd_level, "{}", line);
-  // Lifecycle lines (start, listening, drain) are rare and awaited by people and scripts.
-  if (msg != "request") spdlog::default_logger_raw()->flush();
+  if (text != "request") spdlog::default_logger_raw()->flush();
 }
 
-}  // namespace traceassist::webhook
+}  // namespace traceassist::common
