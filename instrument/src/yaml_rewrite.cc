@@ -88,7 +88,7 @@ bool ContinuesOnNextLines(std::string_view text, std::size_t pos, std::size_t en
 struct YamlAdapter {
   const YamlDocument& doc;
   std::optional<std::uint32_t> Get(std::uint32_t map, std::string_view key) const {
-    if (const auto e = doc.Find(map, key)) return e->value;
+    if (const auto e = doc.FindMerged(map, key)) return e->value;
     return std::nullopt;
   }
   bool IsMap(std::uint32_t n) const { return doc.resolved(n).type == Type::kMap; }
@@ -103,12 +103,9 @@ struct YamlAdapter {
   }
   template <typename F>
   void ForEachEntry(std::uint32_t map, F f) const {
-    const YamlNode& m = doc.resolved(map);
-    if (m.type != Type::kMap) return;
-    for (std::uint32_t k = 0; k + 1 < m.count; k += 2) {
-      const YamlNode& key = doc.resolved(doc.child(m, k));
-      if (key.type == Type::kScalar) f(key.value, std::string(doc.Scalar(doc.child(m, k + 1))));
-    }
+    doc.ForEachMergedEntry(map, [&](std::uint32_t key, std::uint32_t value) {
+      f(std::string(doc.Scalar(key)), std::string(doc.Scalar(value)));
+    });
   }
 };
 
@@ -133,6 +130,7 @@ class ObjectEditor {
     std::uint32_t tmpl_key = kNoNode;
     int outer_step = 0;
     for (std::string_view key : PodTemplatePath(kind)) {
+      if (auto f = Merged(tmpl, key)) return f;
       const auto e = doc_.Find(tmpl, key);
       if (!e) return Failure{"unsupported_layout", "pod template not found"};
       if (auto f = Shared(e->value)) return f;
@@ -146,13 +144,17 @@ class ObjectEditor {
     // Entries to add: keys the decision sets that the template does not have yet. Keys it has are
     // changed in place (EditAnnotations).
     Annotations adds;
+    if (auto f = Merged(tmpl, "metadata")) return f;
     const auto meta = doc_.Find(tmpl, "metadata");
     std::optional<YamlDocument::Entry> ann;
     if (meta) {
       if (auto f = Shared(meta->value)) return f;
+      if (auto f = Merged(meta->value, "annotations")) return f;
       ann = doc_.Find(meta->value, "annotations");
       if (ann) {
         if (auto f = Shared(ann->value)) return f;
+        if (doc_.HasMergeKey(ann->value))
+          return Failure{"yaml_anchor", "metadata.annotations uses a YAML merge key (<<)"};
       }
     }
     for (const auto& kv : d.set) {
@@ -195,6 +197,15 @@ class ObjectEditor {
     const YamlNode& node = doc_.node(n);
     if (node.type == Type::kAlias || node.aliased) {
       return Failure{"yaml_anchor", "the pod template is shared through a YAML anchor/alias"};
+    }
+    return std::nullopt;
+  }
+
+  // An entry that only a merge key (`<<: *base`) brings in lives in the shared map: editing it, or
+  // adding an explicit key that hides the merged one, would change what other places read.
+  std::optional<Failure> Merged(std::uint32_t map, std::string_view key) const {
+    if (!doc_.Find(map, key) && doc_.FindMerged(map, key)) {
+      return Failure{"yaml_anchor", fmt::format("{} comes from a YAML merge key (<<)", key)};
     }
     return std::nullopt;
   }
@@ -563,10 +574,12 @@ class StreamRewriter {
     if (Status s = CheckAliasExpansion(doc); !s.ok()) return s;
     const std::uint32_t root = doc.root();
     if (root == kNoNode || doc.resolved(root).type != Type::kMap) return Status::Ok();
-    const std::string_view kind =
-        doc.Scalar(doc.Find(root, "kind") ? doc.Find(root, "kind")->value : root);
-    if (kind == "List") {
-      if (const auto items = doc.Find(root, "items")) {
+    const auto kind_entry = doc.FindMerged(root, "kind");
+    const std::string_view kind = kind_entry ? doc.Scalar(kind_entry->value) : std::string_view();
+    // kind: List and the typed lists (DeploymentList, PodList, ...) that `kubectl get -o yaml`
+    // writes.
+    if (kind.size() >= 4 && kind.substr(kind.size() - 4) == "List") {
+      if (const auto items = doc.FindMerged(root, "items")) {
         const YamlNode& seq = doc.resolved(items->value);
         if (seq.type == Type::kSeq) {
           for (std::uint32_t k = 0; k < seq.count; ++k) Object(doc, doc.child(seq, k));
@@ -677,8 +690,8 @@ class StreamRewriter {
  private:
   void Object(const YamlDocument& doc, std::uint32_t node) {
     if (doc.resolved(node).type != Type::kMap) return;
-    const auto kind_entry = doc.Find(node, "kind");
-    const auto api_entry = doc.Find(node, "apiVersion");
+    const auto kind_entry = doc.FindMerged(node, "kind");
+    const auto api_entry = doc.FindMerged(node, "apiVersion");
     const std::string_view kind = kind_entry ? doc.Scalar(kind_entry->value) : std::string_view();
     const std::string_view api = api_entry ? doc.Scalar(api_entry->value) : std::string_view();
     if (!IsWorkloadKind(kind)) return;
@@ -687,8 +700,8 @@ class StreamRewriter {
       ObjectReport r;
       r.document = doc.number();
       r.kind = std::string(kind);
-      if (const auto meta = doc.Find(node, "metadata")) {
-        if (const auto name = doc.Find(meta->value, "name"))
+      if (const auto meta = doc.FindMerged(node, "metadata")) {
+        if (const auto name = doc.FindMerged(meta->value, "name"))
           r.name = std::string(doc.Scalar(name->value));
       }
       r.status = ObjectStatus::kSkipped;

@@ -25,6 +25,62 @@ std::optional<YamlDocument::Entry> YamlDocument::Find(std::uint32_t map,
   return std::nullopt;
 }
 
+namespace {
+// Merged maps may merge others in turn; a cycle is refused before detection reads the document
+// (CheckAliasExpansion), and this bound keeps a lookup finite whatever it is given.
+constexpr int kMaxMergeDepth = 32;
+}  // namespace
+
+std::vector<std::uint32_t> YamlDocument::MergedMaps(std::uint32_t map) const {
+  std::vector<std::uint32_t> maps;
+  const auto merge = Find(map, kMergeKey);
+  if (!merge) return maps;
+  const YamlNode& v = resolved(merge->value);
+  if (v.type == YamlNode::Type::kMap) {
+    maps.push_back(Resolve(merge->value));
+  } else if (v.type == YamlNode::Type::kSeq) {
+    for (std::uint32_t k = 0; k < v.count; ++k) {
+      if (resolved(child(v, k)).type == YamlNode::Type::kMap) maps.push_back(Resolve(child(v, k)));
+    }
+  }
+  return maps;
+}
+
+std::optional<YamlDocument::Entry> YamlDocument::FindMerged(std::uint32_t map,
+                                                            std::string_view key) const {
+  return FindMerged(map, key, 0);
+}
+
+std::optional<YamlDocument::Entry> YamlDocument::FindMerged(std::uint32_t map, std::string_view key,
+                                                            int depth) const {
+  if (auto e = Find(map, key); e || depth >= kMaxMergeDepth) return e;
+  for (std::uint32_t merged : MergedMaps(map)) {
+    if (auto e = FindMerged(merged, key, depth + 1)) return e;
+  }
+  return std::nullopt;
+}
+
+void YamlDocument::ForEachMergedEntry(
+    std::uint32_t map, const std::function<void(std::uint32_t, std::uint32_t)>& f) const {
+  std::vector<std::string_view> seen;
+  // Depth first: a merged map's own merges come before the next merged map, as in YAML.
+  std::function<void(std::uint32_t, int)> visit = [&](std::uint32_t m, int depth) {
+    const YamlNode& n = resolved(m);
+    if (n.type != YamlNode::Type::kMap) return;
+    for (std::uint32_t k = 0; k + 1 < n.count; k += 2) {
+      const YamlNode& key = resolved(child(n, k));
+      if (key.type != YamlNode::Type::kScalar || key.value == kMergeKey) continue;
+      const bool known = std::find(seen.begin(), seen.end(), key.value) != seen.end();
+      if (known && depth > 0) continue;  // overridden; duplicates of the map itself stay
+      if (!known) seen.push_back(key.value);
+      f(child(n, k), child(n, k + 1));
+    }
+    if (depth >= kMaxMergeDepth) return;
+    for (std::uint32_t merged : MergedMaps(m)) visit(merged, depth + 1);
+  };
+  visit(map, 0);
+}
+
 std::string_view YamlDocument::Scalar(std::uint32_t i) const {
   const YamlNode& n = resolved(i);
   return n.type == YamlNode::Type::kScalar ? std::string_view(n.value) : std::string_view();

@@ -51,6 +51,17 @@ class YamlDocument {
   };
   // The first entry of map `map` (aliases resolved) whose key is the scalar `key`.
   std::optional<Entry> Find(std::uint32_t map, std::string_view key) const;
+  // Like Find, but also looks into the maps that YAML merge keys (`<<: *base`, `<<: [*a, *b]`)
+  // bring in, as Kubernetes' decoder does: an explicit key wins, then the merged maps in order.
+  // yaml-cpp 0.7 keeps `<<` as a literal key, so this is the one place that expands it.
+  std::optional<Entry> FindMerged(std::uint32_t map, std::string_view key) const;
+  // Calls f(key, value) for the scalar-keyed entries of `map`, explicit ones first, then those
+  // merge keys bring in that are not already there; `<<` itself is not an entry.
+  void ForEachMergedEntry(std::uint32_t map,
+                          const std::function<void(std::uint32_t, std::uint32_t)>& f) const;
+  // True when `map` has a merge key (`<<`).
+  bool HasMergeKey(std::uint32_t map) const { return Find(map, kMergeKey).has_value(); }
+  static constexpr std::string_view kMergeKey = "<<";
   // Scalar text of a node (aliases resolved); empty for non-scalars.
   std::string_view Scalar(std::uint32_t i) const;
   // The first mapping key that is itself a mapping or sequence (an unrendered `{{ }}` template
@@ -59,6 +70,9 @@ class YamlDocument {
 
  private:
   friend class YamlTreeBuilder;
+  // The maps a merge key of `map` brings in, in precedence order (empty when none).
+  std::vector<std::uint32_t> MergedMaps(std::uint32_t map) const;
+  std::optional<Entry> FindMerged(std::uint32_t map, std::string_view key, int depth) const;
   std::vector<YamlNode> nodes_;
   std::vector<std::uint32_t> children_;
   std::uint32_t root_ = kNoNode;

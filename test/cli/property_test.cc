@@ -67,11 +67,13 @@ bool IsObject(const YAML::Node& node, const std::string& kind, const std::string
   return ScalarOf(Get(node, "kind")) == kind && ObjectName(node) == name;
 }
 
-// The reported object in the parsed document (the document itself or an item of a kind: List).
+// The reported object in the parsed document (the document itself or an item of a *List kind).
 // Returns an undefined-free null node when not found.
 YAML::Node FindObject(const YAML::Node& doc, const std::string& kind, const std::string& name) {
   if (IsObject(doc, kind, name)) return doc;
-  if (ScalarOf(Get(doc, "kind")) == "List" && Get(doc, "items").IsSequence()) {
+  const std::string list_kind = ScalarOf(Get(doc, "kind"));
+  if (list_kind.size() >= 4 && list_kind.compare(list_kind.size() - 4, 4, "List") == 0 &&
+      Get(doc, "items").IsSequence()) {
     for (const auto& item : Get(doc, "items")) {
       if (IsObject(item, kind, name)) return item;
     }
