@@ -11,11 +11,6 @@ namespace {
 
 using nlohmann::json;
 
-struct BadRequest {
-  std::string code;
-  std::string message;
-};
-
 InstrumentApiResult Fail(int status, std::string code, std::string_view message) {
   InstrumentApiResult result;
   result.status = status;

@@ -1,0 +1,304 @@
+#include "router.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <exception>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "traceassist/common/json_log.h"
+#include "traceassist/common/text.h"
+
+namespace traceassist::webhook {
+namespace {
+
+using common::LogEvent;
+using common::LogLevel;
+using nlohmann::json;
+
+constexpr const char* kJson = "application/json";
+
+bool IsJsonContentType(const std::string& value) {
+  std::string_view type(value);
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  return common::EqualsIgnoreCase(type, "application/json");
+}
+
+}  // namespace
+
+Router::Router(const ServerConfig& config, analytics::UsageSink* sink, ServerMetrics& metrics,
+               RequestRecorder& recorder, const ConnectionPool& pool, const ServingState& serving)
+    : config_(config),
+      sink_(sink),
+      metrics_(metrics),
+      recorder_(recorder),
+      pool_(pool),
+      serving_(serving),
+      tokens_(config.api_tokens),
+      limiter_(config.rate_limit_rps),
+      slots_(config.threads) {
+  limits_.max_bytes = config.max_body_bytes;
+  admission_policy_.options = config.policy;
+  admission_policy_.namespace_instrumentation = config.namespace_instrumentation;
+  admission_policy_.audit = config.webhook_audit;
+}
+
+void Router::Install(httplib::Server& server) {
+  server.set_pre_routing_handler(
+      [this](const httplib::Request& req, httplib::Response& res) { return Dispatch(req, res); });
+  // Only the two body routes reach httplib's router, by exact paths (no regex alternation:
+  // library-facts §2.8). Bodies are read through a counting reader: chunked ones too (§2.5).
+  server.Post("/workflow/instrument",
+              [this](const httplib::Request& req, httplib::Response& res,
+                     const httplib::ContentReader& reader) { Instrument(req, res, reader); });
+  server.Post("/mutate",
+              [this](const httplib::Request& req, httplib::Response& res,
+                     const httplib::ContentReader& reader) { Mutate(req, res, reader); });
+  // Never let exception text reach a client (httplib would put it in a header: §2.8).
+  server.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr error) {
+        std::string what = "unknown exception";
+        try {
+          std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        LogEvent(LogLevel::kError, "handler exception",
+                 {{"request_id", RequestRecorder::Current().request_id}, {"error", what}});
+        res.headers.erase("EXCEPTION_WHAT");
+        RequestRecorder::SetError(res, 500, "internal_error", "internal error; see the server log");
+      });
+  // Answers httplib produces on its own (malformed request line, URI too long): JSON like ours.
+  server.set_error_handler(
+      httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+        if (!res.body.empty()) return HandlerResponse::Unhandled;
+        const char* code = res.status == 413   ? "payload_too_large"
+                           : res.status == 414 ? "uri_too_long"
+                           : res.status == 404 ? "not_found"
+                                               : "bad_request";
+        RequestRecorder::SetError(res, res.status, code, "the request could not be handled");
+        return HandlerResponse::Handled;
+      }));
+  server.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    recorder_.Finish(req, res);
+  });
+}
+
+// Every request passes here first (after its headers are read, before its body).
+Router::HandlerResponse Router::Dispatch(const httplib::Request& req, httplib::Response& res) {
+  RequestState& state = recorder_.Begin(req);
+  res.set_header("X-Request-Id", state.request_id);
+  if (serving_.draining) res.set_header("Connection", "close");
+  const bool is_get = req.method == "GET" || req.method == "HEAD";
+  const bool is_post = req.method == "POST";
+
+  if (ConnectionPool::InShedLane()) {
+    res.set_header("Connection", "close");
+    // The liveness probe is answered even at the connection cap: a 503 there would make the
+    // kubelet restart a pod that is merely busy, turning overload into an outage.
+    if (state.route != Route::kHealth) {
+      res.set_header("Retry-After", "1");
+      RequestRecorder::SetError(res, 503, "overloaded",
+                                "the server is at its connection limit; retry shortly");
+      return HandlerResponse::Handled;
+    }
+  }
+  switch (state.route) {
+    case Route::kHealth:
+      if (!is_get) return MethodNotAllowed(res, "GET, HEAD");
+      res.set_content(R"({"status":"ok"})", kJson);
+      return HandlerResponse::Handled;
+    case Route::kReady:
+      if (!is_get) return MethodNotAllowed(res, "GET, HEAD");
+      Ready(res);
+      return HandlerResponse::Handled;
+    case Route::kMetrics:
+      if (!is_get) return MethodNotAllowed(res, "GET, HEAD");
+      Metrics(res);
+      return HandlerResponse::Handled;
+    case Route::kInstrument:
+      if (!is_post) return MethodNotAllowed(res, "POST");
+      CheckInstrument(req, state);
+      return HandlerResponse::Unhandled;  // to Instrument(), which reads the body
+    case Route::kMutate:
+      // The admission webhook is served over HTTPS only.
+      if (req.ssl == nullptr) break;
+      if (!is_post) return MethodNotAllowed(res, "POST");
+      return HandlerResponse::Unhandled;
+    case Route::kOther:
+      break;
+  }
+  RequestRecorder::SetError(res, 404, "not_found", "no such route");
+  return HandlerResponse::Handled;
+}
+
+Router::HandlerResponse Router::MethodNotAllowed(httplib::Response& res, const char* allow) {
+  res.set_header("Allow", allow);
+  RequestRecorder::SetError(res, 405, "method_not_allowed", fmt::format("use {}", allow));
+  return HandlerResponse::Handled;
+}
+
+// Auth, rate limit and content type for POST /workflow/instrument; a refusal is kept in `state`.
+void Router::CheckInstrument(const httplib::Request& req, RequestState& state) {
+  auto refuse = [&state](int status, const char* code, const char* message) {
+    state.refuse_status = status;
+    state.refuse_code = code;
+    state.refuse_message = message;
+  };
+  std::string limit_key;
+  if (tokens_.enabled()) {
+    const auto token = tokens_.Match(req.get_header_value("Authorization"));
+    if (!token) {
+      state.refuse_headers.emplace("WWW-Authenticate", R"(Bearer realm="traceassist")");
+      return refuse(401, "unauthorized", "a valid bearer token is required");
+    }
+    limit_key = fmt::format("token:{}", *token);
+  } else {
+    limit_key = "addr:" + req.remote_addr;
+  }
+  if (limiter_.enabled() && !limiter_.Allow(limit_key, Clock::now())) {
+    metrics_.RateLimited();
+    state.refuse_headers.emplace("Retry-After", "1");
+    return refuse(429, "rate_limited", "too many requests; retry shortly");
+  }
+  if (!IsJsonContentType(req.get_header_value("Content-Type"))) {
+    return refuse(415, "unsupported_media_type", "Content-Type must be application/json");
+  }
+}
+
+// Reads the body, counting bytes as they arrive so that a chunked body cannot exceed the limit.
+// False: answered (413 or 400) and the connection will close.
+bool Router::ReadBody(const httplib::Request& req, httplib::Response& res,
+                      const httplib::ContentReader& reader, std::string& body) {
+  const std::size_t declared = req.get_header_value<std::uint64_t>("Content-Length");
+  body.reserve(std::min(declared, config_.max_body_bytes));
+  bool too_large = false;
+  const bool ok = reader([&](const char* data, std::size_t length) {
+    if (body.size() + length > config_.max_body_bytes) {
+      too_large = true;
+      return false;
+    }
+    body.append(data, length);
+    return true;
+  });
+  RequestRecorder::Current().body_bytes = body.size();
+  if (ok) return true;
+  res.set_header("Connection", "close");
+  if (too_large || res.status == 413) {
+    RequestRecorder::SetError(
+        res, 413, "payload_too_large",
+        fmt::format("the body is larger than {} bytes", config_.max_body_bytes));
+  } else {
+    RequestRecorder::SetError(res, 400, "body_read_failed", "the request body could not be read");
+  }
+  return false;
+}
+
+void Router::Instrument(const httplib::Request& req, httplib::Response& res,
+                        const httplib::ContentReader& reader) {
+  const RequestState& state = RequestRecorder::Current();
+  if (state.refuse_status != 0) {
+    // Read and drop the body (never parsed), up to the limit, so the connection stays in step.
+    std::size_t seen = 0;
+    reader([&](const char*, std::size_t length) {
+      seen += length;
+      return seen <= config_.max_body_bytes;
+    });
+    if (seen > config_.max_body_bytes) res.set_header("Connection", "close");
+    for (const auto& [name, value] : state.refuse_headers) res.set_header(name, value);
+    RequestRecorder::SetError(res, state.refuse_status, state.refuse_code, state.refuse_message);
+    return;
+  }
+  std::string body;
+  if (!ReadBody(req, res, reader, body)) return;
+  InstrumentApiResult result = HandleInstrumentRequest(body, config_.policy, limits_, slots_);
+  res.status = result.status;
+  res.set_content(result.body, kJson);
+  if (result.status == 400 && result.code == "invalid_yaml") {
+    metrics_.ManifestProcessed("error");
+  }
+  const bool ok = result.status == 200;
+  if (ok) {
+    metrics_.ManifestProcessed(result.changes_made ? "changed" : "unchanged");
+    for (const auto& object : result.report.objects) {
+      std::set<std::string_view> languages;
+      for (const auto& container : object.containers) {
+        if (container.role == instrument::ContainerRole::kContainer &&
+            container.language != instrument::Language::kNone) {
+          languages.insert(instrument::ToString(container.language));
+        }
+      }
+      if (languages.empty()) languages.insert("none");
+      for (std::string_view language : languages) {
+        metrics_.ObjectProcessed(instrument::ToString(object.status), language);
+      }
+    }
+  }
+  HandlerResult handled;
+  handled.code = std::move(result.code);
+  handled.report = ok ? &result.report : nullptr;
+  handled.changes_made = result.changes_made;
+  handled.deployment_name = std::move(result.deployment_name);
+  handled.client_repo = std::move(result.client_repo);
+  recorder_.Handled(std::move(handled));
+}
+
+void Router::Mutate(const httplib::Request& req, httplib::Response& res,
+                    const httplib::ContentReader& reader) {
+  std::string body;
+  if (!ReadBody(req, res, reader, body)) return;
+  const Clock::time_point start = Clock::now();
+  AdmissionOutcome outcome = HandleAdmission(body, admission_policy_);
+  metrics_.AdmissionFinished(outcome.kind, outcome.operation, outcome.outcome,
+                             std::chrono::duration<double>(Clock::now() - start).count());
+  res.status = outcome.http_status;
+  res.set_content(outcome.body, outcome.http_status == 200 ? kJson : "text/plain");
+  if (outcome.outcome == "error") {
+    LogEvent(outcome.http_status == 200 ? LogLevel::kError : LogLevel::kWarn, "admission failed",
+             {{"request_id", RequestRecorder::Current().request_id}, {"error", outcome.error}});
+  }
+  HandlerResult handled;
+  handled.report = &outcome.report;
+  handled.changes_made = outcome.outcome == "patched";
+  handled.input_error = outcome.http_status != 200;
+  handled.dry_run = outcome.dry_run;
+  handled.admission_uid = std::move(outcome.uid);
+  handled.admission_outcome = outcome.outcome;
+  recorder_.Handled(std::move(handled));
+}
+
+void Router::Ready(httplib::Response& res) {
+  const analytics::SinkState sink_state = sink_ ? sink_->State() : analytics::SinkState::kOff;
+  const char* analytics_name = sink_state == analytics::SinkState::kOk         ? "ok"
+                               : sink_state == analytics::SinkState::kDegraded ? "degraded"
+                                                                               : "off";
+  const bool analytics_blocks =
+      config_.analytics_required && sink_state != analytics::SinkState::kOk;
+  const bool ready = serving_.ready, draining = serving_.draining;
+  const char* server_state = draining ? "draining" : ready ? "ok" : "starting";
+  const bool answer_ready = ready && !draining && !analytics_blocks;
+  json components = {{"server", server_state}, {"analytics", analytics_name}};
+  if (config_.tls_enabled()) components["tls"] = serving_.tls_listening ? "ok" : "off";
+  res.status = answer_ready ? 200 : 503;
+  res.set_content(
+      json{{"status", answer_ready ? "ready" : "not_ready"}, {"components", components}}.dump(),
+      kJson);
+}
+
+void Router::Metrics(httplib::Response& res) {
+  std::string out;
+  out.reserve(16384);
+  ServerMetrics::Gauges gauges;
+  gauges.ready = serving_.ready && !serving_.draining;
+  gauges.connections_active = pool_.active_connections();
+  gauges.worker_threads = pool_.threads();
+  gauges.connections_shed = pool_.shed_connections();
+  metrics_.Render(out, gauges);
+  if (sink_ != nullptr) sink_->AppendMetrics(out);
+  res.set_content(out, "text/plain; version=0.0.4; charset=utf-8");
+}
+
+}  // namespace traceassist::webhook
