@@ -21,6 +21,12 @@ bool AnyImage(const Range& patterns, std::string_view repository) {
 }
 
 template <typename Range>
+bool AnyRuntimeImage(const Range& patterns, std::string_view repository) {
+  return std::any_of(patterns.begin(), patterns.end(),
+                     [&](std::string_view p) { return RuntimeImagePatternMatches(p, repository); });
+}
+
+template <typename Range>
 bool AnyName(const Range& patterns, std::string_view name) {
   return std::any_of(patterns.begin(), patterns.end(),
                      [&](std::string_view p) { return NamePatternMatches(p, name); });
@@ -28,7 +34,7 @@ bool AnyName(const Range& patterns, std::string_view name) {
 
 template <typename Range>
 bool Contains(const Range& names, std::string_view name) {
-  return std::find(names.begin(), names.end(), name) != names.end();
+  return std::find(std::begin(names), std::end(names), name) != std::end(names);
 }
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
@@ -49,21 +55,89 @@ std::string NormalizeProgram(std::string_view program) {
   return name;
 }
 
-// Splits a shell script into words: whitespace and shell punctuation separate them.
-std::vector<std::string> ShellWords(std::string_view script) {
-  std::vector<std::string> words;
+using Words = std::vector<std::string>;
+
+// Splits a shell script into simple commands (`;`, `&`, `|`, newlines, parentheses and backquotes
+// end one) of words (whitespace, quotes and redirections separate them).
+std::vector<Words> ShellCommands(std::string_view script) {
+  std::vector<Words> commands(1);
   std::string current;
+  auto end_word = [&] {
+    if (!current.empty()) commands.back().push_back(std::move(current));
+    current.clear();
+  };
   for (char c : script) {
-    if (std::isspace(static_cast<unsigned char>(c)) ||
-        std::string_view(";&|()`\"'<>").find(c) != std::string_view::npos) {
-      if (!current.empty()) words.push_back(std::move(current));
+    if (std::string_view(";&|()`\n").find(c) != std::string_view::npos) {
+      end_word();
+      if (!commands.back().empty()) commands.emplace_back();
+    } else if (std::isspace(static_cast<unsigned char>(c)) ||
+               std::string_view("\"'<>").find(c) != std::string_view::npos) {
+      end_word();
+    } else {
+      current.push_back(c);
+    }
+  }
+  end_word();
+  if (commands.back().empty()) commands.pop_back();
+  return commands;
+}
+
+// "NAME=value" before a command sets a variable for it.
+bool IsAssignment(std::string_view word) {
+  const auto eq = word.find('=');
+  if (eq == std::string_view::npos || eq == 0 || std::isdigit(static_cast<unsigned char>(word[0])))
+    return false;
+  return std::all_of(word.begin(), word.begin() + static_cast<std::ptrdiff_t>(eq), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+// The index of the word a simple command runs: past shell keywords, variable assignments and
+// wrappers (`exec`, `env A=b`, `tini --`, `gosu user`) with their options. argv.size() when none.
+std::size_t ProgramIndex(const Words& argv) {
+  static constexpr std::string_view kKeywords[] = {"if", "then", "do", "else", "elif", "!", "{"};
+  std::size_t i = 0;
+  bool after_wrapper = false;
+  while (i < argv.size()) {
+    const std::string& w = argv[i];
+    const std::string name = ToLower(Basename(w));
+    if (Contains(kKeywords, w) || IsAssignment(w)) {
+      ++i;
+    } else if (Contains(rules::Wrappers(), name)) {
+      ++i;
+      if ((name == "gosu" || name == "su-exec") && i < argv.size()) ++i;  // the user
+      after_wrapper = true;
+    } else if (after_wrapper && !w.empty() && w[0] == '-') {
+      ++i;  // a wrapper's option: `nice -n 5`, `dumb-init --single-child`
+      if (w == "-n" && i < argv.size()) ++i;
+    } else {
+      break;
+    }
+  }
+  return i;
+}
+
+// Words of the image repository, without a registry host: "ghcr.io/shop/orders-java" -> shop,
+// orders, java.
+Words ImageTokens(std::string_view repository) {
+  const auto slash = repository.find('/');
+  if (slash != std::string_view::npos) {
+    const std::string_view first = repository.substr(0, slash);
+    if (first.find_first_of(".:") != std::string_view::npos || first == "localhost")
+      repository.remove_prefix(slash + 1);
+  }
+  Words tokens;
+  std::string current;
+  for (char c : repository) {
+    if (std::string_view("/-_.").find(c) != std::string_view::npos) {
+      if (!current.empty()) tokens.push_back(std::move(current));
       current.clear();
     } else {
       current.push_back(c);
     }
   }
-  if (!current.empty()) words.push_back(std::move(current));
-  return words;
+  if (!current.empty()) tokens.push_back(std::move(current));
+  return tokens;
 }
 
 int Weight(Confidence c) {
@@ -91,16 +165,27 @@ class SignalCollector {
   explicit SignalCollector(const ContainerView& c) : c_(c), repository_(ImageRepository(c.image)) {}
 
   void Collect() {
+    const Words tokens = ImageTokens(repository_);
     for (const auto& lang : rules::Languages()) {
-      if (AnyImage(lang.images, repository_)) {
+      if (AnyRuntimeImage(lang.images, repository_)) {
         Add(lang.language, Confidence::kHigh, "image " + c_.image);
-      } else if (AnyImage(lang.weak_images, repository_)) {
+      } else if (AnyRuntimeImage(lang.weak_images, repository_)) {
         Add(lang.language, Confidence::kMedium, "image " + c_.image);
+      } else if (auto t = std::find_first_of(tokens.begin(), tokens.end(),
+                                             lang.image_tokens.begin(), lang.image_tokens.end());
+                 t != tokens.end()) {
+        Add(lang.language, Confidence::kLow, fmt::format("image name word {}", *t));
       }
+      bool convention = false;
       for (const auto& env : c_.env) {
         if (AnyName(lang.env_strong, env.name)) {
           Add(lang.language, Confidence::kHigh, "env " + env.name);
         } else if (AnyName(lang.env, env.name)) {
+          Add(lang.language, Confidence::kMedium, "env " + env.name);
+        } else if (AnyName(lang.env_weak, env.name)) {
+          Add(lang.language, Confidence::kLow, "env " + env.name);
+        } else if (!convention && lang.env_convention != nullptr && lang.env_convention(env.name)) {
+          convention = true;  // one framework convention is one signal, however many keys use it
           Add(lang.language, Confidence::kMedium, "env " + env.name);
         }
       }
@@ -132,65 +217,105 @@ class SignalCollector {
     signals_.push_back({language, confidence, std::move(evidence)});
   }
 
-  // Looks at the started program: command[0], or args[0] when it names an interpreter. A shell's
-  // `-c` script is searched for launchers anywhere (wrappers such as `sh -c "exec java -jar ..."`).
+  // Looks at the started program: command[0] (past wrappers such as tini), or args[0] when it
+  // names an interpreter. A shell's `-c` script is read command by command.
   void CollectCommand() {
-    std::vector<std::string> argv = c_.command;
+    Words argv = c_.command;
     argv.insert(argv.end(), c_.args.begin(), c_.args.end());
-    if (argv.empty()) return;
+    const std::size_t at = ProgramIndex(argv);
+    if (at >= argv.size()) return;
+    argv.erase(argv.begin(), argv.begin() + static_cast<std::ptrdiff_t>(at));
 
-    const std::string program = NormalizeProgram(argv[0]);
-    if (Contains(rules::Shells(), program)) {
+    if (Contains(rules::Shells(), NormalizeProgram(argv[0]))) {
       std::string script;
       for (std::size_t i = 1; i < argv.size(); ++i) {
         if (!argv[i].empty() && argv[i][0] == '-' && i + 1 < argv.size()) continue;  // -c, -ec
         script += argv[i];
         script += ' ';
       }
-      const auto words = ShellWords(script);
+      const auto commands = ShellCommands(script);
       bool found = false;
-      for (const auto& word : words)
-        found |= Launcher(NormalizeProgram(word), Confidence::kMedium, "shell");
-      for (const auto& word : words) found |= FileArgument(word);
-      if (!found && !words.empty()) {
-        const std::string first =
-            NormalizeProgram(words[0] == "exec" && words.size() > 1 ? words[1] : words[0]);
-        if (Contains(rules::Utilities(), first)) MarkUtility("command " + first);
-      }
-      if (words.empty()) MarkUtility("command " + program);
-      return;
-    }
-    // With no command, args go to the image's entrypoint: only an interpreter name counts.
-    const bool from_command = !c_.command.empty();
-    bool found = Launcher(program, Confidence::kHigh, "command");
-    if (!found && !from_command) return;
-    for (std::size_t i = 1; i < argv.size(); ++i) found |= FileArgument(argv[i]);
-    if (!found && Contains(rules::Utilities(), program)) MarkUtility("command " + program);
-  }
-
-  bool Launcher(const std::string& program, Confidence confidence, std::string_view how) {
-    for (const auto& lang : rules::Languages()) {
-      if (Contains(lang.launchers, program)) {
-        Add(lang.language, confidence,
-            fmt::format("{} {}", how == "shell" ? "shell command" : "command", program));
-        return true;
-      }
-    }
-    return false;
-  }
-
-  bool FileArgument(std::string_view arg) {
-    const auto eq = arg.find('=');  // --app=/srv/app.jar
-    const std::string_view value = eq == std::string_view::npos ? arg : arg.substr(eq + 1);
-    for (const auto& lang : rules::Languages()) {
-      for (std::string_view suffix : lang.file_suffixes) {
-        if (EndsWith(value, suffix) && value.find("://") == std::string_view::npos) {
-          Add(lang.language, Confidence::kMedium, fmt::format("argument {}", Basename(value)));
-          return true;
+      for (const auto& command : commands) found |= Program(command, Confidence::kMedium, true);
+      if (!found && !commands.empty()) {
+        const std::size_t p = ProgramIndex(commands[0]);
+        if (p < commands[0].size() &&
+            Contains(rules::Utilities(), NormalizeProgram(commands[0][p]))) {
+          MarkUtility("command " + NormalizeProgram(commands[0][p]));
         }
       }
+      if (commands.empty()) MarkUtility("command " + NormalizeProgram(argv[0]));
+      return;
+    }
+    // With no command, args go to the image's entrypoint: only an interpreter that is followed by
+    // what it runs counts ("node --endpoint=..." is a CSI driver's subcommand).
+    if (c_.command.empty() && !InterpreterRuns(argv)) return;
+    const bool found = Program(argv, Confidence::kHigh, false);
+    if (!found && Contains(rules::Utilities(), NormalizeProgram(argv[0])))
+      MarkUtility("command " + NormalizeProgram(argv[0]));
+  }
+
+  // True when argv[0] is a launcher or an application server's script and what follows is what it
+  // runs: nothing, a non-option word, an option such as -m or -jar, or a file of its language.
+  static bool InterpreterRuns(const Words& argv) {
+    const std::string program = NormalizeProgram(argv[0]);
+    const std::string path = ToLower(argv[0]);
+    for (const auto& lang : rules::Languages()) {
+      const bool launcher = Contains(lang.launchers, program);
+      if (!launcher && !AnyPath(lang.launcher_paths, path)) continue;
+      if (!launcher || argv.size() == 1 || argv[1].empty() || argv[1][0] != '-' ||
+          Contains(rules::InterpreterOptions(), argv[1]))
+        return true;
+      return std::any_of(argv.begin() + 1, argv.end(), [&](const std::string& a) {
+        return FileLanguage(a) == static_cast<int>(lang.language);
+      });
     }
     return false;
+  }
+
+  // Signals from one simple command: the program it runs, and file arguments of that program's
+  // own language (`java -jar app.jar`), never a utility's (`cp /sample.war /app`).
+  bool Program(const Words& command, Confidence confidence, bool in_shell) {
+    const std::size_t at = ProgramIndex(command);
+    if (at >= command.size()) return false;
+    const std::string program = NormalizeProgram(command[at]);
+    const std::string path = ToLower(command[at]);
+    const std::string how = in_shell ? "shell command" : "command";
+    for (const auto& lang : rules::Languages()) {
+      const bool launcher = Contains(lang.launchers, program);
+      if (!launcher && !AnyPath(lang.launcher_paths, path)) continue;
+      Add(lang.language, confidence, fmt::format("{} {}", how, launcher ? program : command[at]));
+      for (std::size_t i = at + 1; i < command.size(); ++i) {
+        if (FileLanguage(command[i]) == static_cast<int>(lang.language))
+          Add(lang.language, Confidence::kMedium, fmt::format("argument {}", FileName(command[i])));
+      }
+      return true;
+    }
+    return false;
+  }
+
+  template <typename Range>
+  static bool AnyPath(const Range& globs, std::string_view path) {
+    return std::any_of(globs.begin(), globs.end(),
+                       [&](std::string_view g) { return GlobMatch(g, path); });
+  }
+
+  // "--app=/srv/app.jar" -> "/srv/app.jar".
+  static std::string_view FileValue(std::string_view arg) {
+    const auto eq = arg.find('=');
+    return eq == std::string_view::npos ? arg : arg.substr(eq + 1);
+  }
+  static std::string_view FileName(std::string_view arg) { return Basename(FileValue(arg)); }
+
+  // The language whose file suffix `arg` ends with (as int), or -1.
+  static int FileLanguage(std::string_view arg) {
+    const std::string_view value = FileValue(arg);
+    if (value.find("://") != std::string_view::npos) return -1;
+    for (const auto& lang : rules::Languages()) {
+      for (std::string_view suffix : lang.file_suffixes) {
+        if (EndsWith(value, suffix)) return static_cast<int>(lang.language);
+      }
+    }
+    return -1;
   }
 
   void MarkUtility(std::string evidence) {
@@ -311,8 +436,10 @@ Detection DetectLanguage(const ContainerView& c, const DetectionRules* user_rule
       return finish({Language::kNone, Confidence::kMedium, {collector.utility_evidence()}});
     }
     if (base_image && c.command.empty() && c.args.empty()) {
-      return finish(
-          {Language::kNone, Confidence::kMedium, {"base image " + c.image + " with no command"}});
+      Detection d{
+          Language::kNone, Confidence::kMedium, {"base image " + c.image + " with no command"}};
+      d.bare_base_image = true;
+      return finish(std::move(d));
     }
     return finish({Language::kUnknown, Confidence::kNone, {}});
   }

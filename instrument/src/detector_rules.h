@@ -8,19 +8,30 @@
 
 namespace traceassist::instrument::rules {
 
-// Everything that points to one language. Image patterns are globs ('*') matched against the image
-// repository or any '/'-separated suffix of it, so mirrors ("mirror.example/library/node") match
-// too.
+// Everything that points to one language. Image patterns are globs ('*') matched as
+// RuntimeImagePatternMatches: "node" is the official image and its mirrors, not "calico/node".
 struct LanguageSignals {
-  Language language;
-  std::span<const std::string_view> images;          // high confidence
-  std::span<const std::string_view> weak_images;     // medium (build images, framework images)
-  std::span<const std::string_view> env_strong;      // exact names, or prefixes ending in '*'; high
-  std::span<const std::string_view> env;             // medium
-  std::span<const std::string_view> launchers;       // basenames of the started program; high
-  std::span<const std::string_view> file_suffixes;   // arguments ending so ("app.jar"); medium
-  std::span<const std::string_view> probe_prefixes;  // httpGet probe paths; medium
-  std::span<const std::string_view> mount_prefixes;  // volumeMount paths; medium
+  Language language = Language::kUnknown;
+  std::span<const std::string_view> images = {};       // high confidence
+  std::span<const std::string_view> weak_images = {};  // medium (build images, framework images)
+  std::span<const std::string_view> env_strong =
+      {};                                            // exact names, or prefixes ending in '*'; high
+  std::span<const std::string_view> env = {};        // medium
+  std::span<const std::string_view> env_weak = {};   // low
+  std::span<const std::string_view> launchers = {};  // basenames of the started program; high
+  std::span<const std::string_view> file_suffixes =
+      {};  // arguments of a launcher ("app.jar"); medium
+  std::span<const std::string_view> probe_prefixes = {};  // httpGet probe paths; medium
+  std::span<const std::string_view> mount_prefixes = {};  // volumeMount paths; medium
+  // Words of the image repository (split on / - _ .) that name the runtime ("orders-java"); low,
+  // so a name alone never instruments at the default --min-confidence.
+  std::span<const std::string_view> image_tokens = {};
+  // Globs over the started program's full, lower-cased path (an application server's script
+  // under its home: "*/apache-tomcat-*/bin/*.sh"); high.
+  std::span<const std::string_view> launcher_paths = {};
+  // A framework's naming convention for environment variables that a list of names cannot say
+  // (.NET's hierarchical "Section__Key"); medium. Null when none.
+  bool (*env_convention)(std::string_view name) = nullptr;
 };
 
 std::span<const LanguageSignals> Languages();
@@ -37,5 +48,11 @@ std::span<const std::string_view> BaseImages();
 std::span<const std::string_view> Utilities();
 // Shells whose `-c` script is looked into.
 std::span<const std::string_view> Shells();
+// Programs that start the program after them (`exec java`, `tini -- node`, `env A=b python`).
+std::span<const std::string_view> Wrappers();
+// Interpreter options that say the next word is what runs ("-m", "-jar"): with no command, an
+// interpreter named in args must be followed by one of these, a file of its language, or a
+// non-option word, or it is an entrypoint's subcommand ("node" of a CSI driver).
+std::span<const std::string_view> InterpreterOptions();
 
 }  // namespace traceassist::instrument::rules

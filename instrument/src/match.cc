@@ -35,6 +35,19 @@ bool ImagePatternMatches(std::string_view pattern, std::string_view repository) 
   return false;
 }
 
+bool RuntimeImagePatternMatches(std::string_view pattern, std::string_view repository) {
+  if (pattern.find('/') != std::string_view::npos) return ImagePatternMatches(pattern, repository);
+  if (GlobMatch(pattern, repository)) return true;
+  const auto slash = repository.rfind('/');
+  if (slash == std::string_view::npos || !GlobMatch(pattern, repository.substr(slash + 1)))
+    return false;
+  const std::string_view owner = repository.substr(0, slash);
+  if (owner.size() >= 8 && owner.substr(owner.size() - 8) == "/library") return true;
+  // A lone registry host ("mirror.example.com", "localhost:5000") before the name: a mirror.
+  return owner.find('/') == std::string_view::npos &&
+         (owner.find_first_of(".:") != std::string_view::npos || owner == "localhost");
+}
+
 bool NamePatternMatches(std::string_view pattern, std::string_view name) {
   if (!pattern.empty() && pattern.back() == '*') {
     pattern.remove_suffix(1);

@@ -154,10 +154,11 @@ Overrides ReadOverrides(const Annotations& annotations) {
 }
 
 // Precedence, most specific first: --container-language, the template's container-languages
-// annotation, then (for application containers only, never for recognised infrastructure) the
-// template's language annotation, --language, and last what detection found.
+// annotation, then (for application containers only, never for recognised infrastructure; a bare
+// base image with no command is not that) the template's language annotation, --language, and
+// last what detection found.
 void ApplyOverrides(const ContainerView& c, const Options& options, const Overrides& overrides,
-                    ContainerReport& report) {
+                    bool bare_base_image, ContainerReport& report) {
   auto set = [&](Language language, std::string how) {
     const std::string detected(ToString(report.language));
     report.language = language;
@@ -175,7 +176,8 @@ void ApplyOverrides(const ContainerView& c, const Options& options, const Overri
                                        ToString(language)));
     }
   }
-  if (c.role == ContainerRole::kInitContainer || report.language == Language::kNone) return;
+  if (c.role == ContainerRole::kInitContainer) return;
+  if (report.language == Language::kNone && !bare_base_image) return;
   if (overrides.workload) {
     return set(*overrides.workload,
                fmt::format("annotation {}={}", kLanguageKey, ToString(*overrides.workload)));
@@ -351,7 +353,7 @@ Decision Decide(const WorkloadView& w, const Options& options) {
     musl.push_back(det.musl);
     ContainerReport cr{c.name,         c.role,       c.image, det.language,
                        det.confidence, det.evidence, false,   ""};
-    ApplyOverrides(c, options, overrides, cr);
+    ApplyOverrides(c, options, overrides, det.bare_base_image, cr);
     eligibility.push_back(CheckContainer(w, c, cr, options, overrides));
     r.containers.push_back(std::move(cr));
   }

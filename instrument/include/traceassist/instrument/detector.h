@@ -21,6 +21,9 @@ struct Detection {
   Confidence confidence = Confidence::kNone;
   std::vector<std::string> evidence;
   bool musl = false;  // an Alpine (musl libc) image
+  // "none" only because a bare base image (ubuntu, distroless static) runs no command: not
+  // recognised infrastructure, so traceassist.io/language and --language apply.
+  bool bare_base_image = false;
 };
 
 // User-supplied rules. File format (YAML):
