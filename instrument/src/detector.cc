@@ -158,7 +158,27 @@ struct Signal {
   Language language;
   Confidence confidence;
   std::string evidence;
+  bool supporting = false;  // counts only beside other evidence for the same language
 };
+
+// A variable that holds another service's address ("LOCUST_WEB_HOST" on the proxy in front of
+// Locust, "CELERY_BROKER_URL") names that service, not this container's runtime: a framework's
+// prefix does not count for it.
+bool PeerAddress(std::string_view name) {
+  for (std::string_view suffix :
+       {"_HOST", "_PORT", "_ADDR", "_ADDRESS", "_URL", "_URI", "_ENDPOINT", "_SERVICE"}) {
+    if (EndsWith(name, suffix)) return true;
+  }
+  return false;
+}
+
+// Medium env patterns: exact names, or prefixes ("SPRING_*") that are not a peer's address.
+template <typename Range>
+bool AnyOwnName(const Range& patterns, std::string_view name) {
+  return std::any_of(patterns.begin(), patterns.end(), [&](std::string_view p) {
+    return NamePatternMatches(p, name) && (p.back() != '*' || !PeerAddress(name));
+  });
+}
 
 class SignalCollector {
  public:
@@ -180,10 +200,10 @@ class SignalCollector {
       for (const auto& env : c_.env) {
         if (AnyName(lang.env_strong, env.name)) {
           Add(lang.language, Confidence::kHigh, "env " + env.name);
-        } else if (AnyName(lang.env, env.name)) {
+        } else if (AnyOwnName(lang.env, env.name)) {
           Add(lang.language, Confidence::kMedium, "env " + env.name);
-        } else if (AnyName(lang.env_weak, env.name)) {
-          Add(lang.language, Confidence::kLow, "env " + env.name);
+        } else if (AnyName(lang.env_supporting, env.name)) {
+          signals_.push_back({lang.language, Confidence::kLow, "env " + env.name, true});
         } else if (!convention && lang.env_convention != nullptr && lang.env_convention(env.name)) {
           convention = true;  // one framework convention is one signal, however many keys use it
           Add(lang.language, Confidence::kMedium, "env " + env.name);
@@ -199,6 +219,11 @@ class SignalCollector {
       }
     }
     CollectCommand();
+    std::erase_if(signals_, [&](const Signal& s) {
+      return s.supporting && std::none_of(signals_.begin(), signals_.end(), [&](const Signal& o) {
+               return o.language == s.language && !o.supporting;
+             });
+    });
   }
 
   const std::vector<Signal>& signals() const { return signals_; }

@@ -140,9 +140,10 @@ constexpr sv kDotnetTokens[] = {"dotnet", "aspnet", "aspnetcore", "netcore", "cs
 // --- Go -----------------------------------------------------------------------------------------
 // Go binaries usually run from scratch/distroless/alpine, so the image is a weak hint at best. The
 // runtime's variables (GOMAXPROCS, GOMEMLIMIT, GOGC) are set on Go infrastructure as often as on
-// applications: low, so they never bring the privileged Go sidecar on their own.
+// applications (flagd, operators, collectors): they only support other Go evidence, never name Go
+// on their own, so they never bring the privileged Go sidecar.
 constexpr sv kGoWeakImages[] = {"golang"};
-constexpr sv kGoEnvWeak[] = {"GOMAXPROCS", "GOMEMLIMIT", "GOGC", "GODEBUG", "GOTRACEBACK"};
+constexpr sv kGoEnvSupporting[] = {"GOMAXPROCS", "GOMEMLIMIT", "GOGC", "GODEBUG", "GOTRACEBACK"};
 constexpr sv kGoTokens[] = {"golang"};
 
 // --- nginx --------------------------------------------------------------------------------------
@@ -211,7 +212,7 @@ constexpr LanguageSignals kLanguages[] = {
      .env_convention = DotnetConfigurationKey},
     {.language = Language::kGo,
      .weak_images = kGoWeakImages,
-     .env_weak = kGoEnvWeak,
+     .env_supporting = kGoEnvSupporting,
      .image_tokens = kGoTokens},
     {.language = Language::kNginx,
      .images = kNginxImages,

@@ -15,9 +15,10 @@ struct LanguageSignals {
   std::span<const std::string_view> images = {};       // high confidence
   std::span<const std::string_view> weak_images = {};  // medium (build images, framework images)
   std::span<const std::string_view> env_strong =
-      {};                                            // exact names, or prefixes ending in '*'; high
-  std::span<const std::string_view> env = {};        // medium
-  std::span<const std::string_view> env_weak = {};   // low
+      {};                                      // exact names, or prefixes ending in '*'; high
+  std::span<const std::string_view> env = {};  // medium
+  // Low, and only beside other evidence for the language: never an answer on their own.
+  std::span<const std::string_view> env_supporting = {};
   std::span<const std::string_view> launchers = {};  // basenames of the started program; high
   std::span<const std::string_view> file_suffixes =
       {};  // arguments of a launcher ("app.jar"); medium

@@ -126,17 +126,17 @@ TEST_CASE("framework variables name their language at medium confidence", "[dete
     Language language;
   } cases[] = {
       {"PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION", Language::kPython},
-      {"LOCUST_HOST", Language::kPython},
-      {"UVICORN_PORT", Language::kPython},
+      {"LOCUST_USERS", Language::kPython},
+      {"UVICORN_WORKERS", Language::kPython},
       {"GUNICORN_WORKERS", Language::kPython},
       {"DJANGO_DEBUG", Language::kPython},
       {"FLASK_ENV", Language::kPython},
-      {"CELERY_BROKER_URL", Language::kPython},
+      {"CELERY_RESULT_BACKEND", Language::kPython},
       {"RAILS_LOG_TO_STDOUT", Language::kRuby},
-      {"SPRING_DATASOURCE_URL", Language::kJava},
+      {"SPRING_JPA_HIBERNATE_DDL_AUTO", Language::kJava},
       {"MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE", Language::kJava},
       {"EUREKA_CLIENT_SERVICEURL_DEFAULTZONE", Language::kJava},
-      {"QUARKUS_HTTP_PORT", Language::kJava},
+      {"QUARKUS_PROFILE", Language::kJava},
       {"MICRONAUT_ENVIRONMENTS", Language::kJava},
       {"JAVA_OPTS_APPEND", Language::kJava},
   };
@@ -146,10 +146,26 @@ TEST_CASE("framework variables name their language at medium confidence", "[dete
   }
 }
 
-TEST_CASE("Go runtime variables alone are low: no privileged sidecar on their strength",
+TEST_CASE("a framework prefix does not count for another service's address", "[detector][rules]") {
+  // The proxy in front of Locust's web UI, a service calling a Spring one, a Celery broker URL.
+  for (const char* name : {"LOCUST_WEB_HOST", "LOCUST_WEB_PORT", "SPRING_BOOT_ADMIN_URL",
+                           "CELERY_BROKER_URL", "DJANGO_API_ENDPOINT", "FLASK_SERVICE_ADDR"}) {
+    ExpectNoLanguage({"acme/proxy:1", {}, {}, {name}});
+  }
+  // Exact names of a runtime's own variables still count.
+  Expect({"acme/app:1", {}, {}, {"LOCUST_WEB_PORT", "LOCUST_USERS"}}, Language::kPython,
+         Confidence::kMedium);
+}
+
+TEST_CASE("Go runtime variables only support other Go evidence: no privileged sidecar on their own",
           "[detector][rules]") {
-  Expect({"acme/svc:1", {}, {}, {"GOMAXPROCS", "GOMEMLIMIT"}}, Language::kGo, Confidence::kLow);
-  Expect({"golang:1.22", {}, {}, {"GOMAXPROCS"}}, Language::kGo, Confidence::kMedium);
+  ExpectNoLanguage({"acme/svc:1", {}, {}, {"GOMAXPROCS", "GOMEMLIMIT"}});
+  ExpectNoLanguage(
+      {"ghcr.io/open-feature/flagd:v0.12", {"/flagd-build", "start"}, {}, {"GOMEMLIMIT"}});
+  const Detection d = Detect({"golang:1.22", {}, {}, {"GOMAXPROCS"}});
+  CHECK(d.language == Language::kGo);
+  CHECK(d.confidence == Confidence::kMedium);
+  CHECK(d.evidence == std::vector<std::string>{"image golang:1.22", "env GOMAXPROCS"});
 }
 
 TEST_CASE("application server scripts under their home are Java", "[detector][rules]") {
