@@ -327,6 +327,12 @@ Decision Decide(const WorkloadView& w, const Options& options) {
     return d;
   };
 
+  if (!w.controller.empty() && !options.instrument_owned) {
+    r.reasons.emplace_back("owned_by_controller");
+    warn("owned_by_controller",
+         fmt::format("owned by controller {}; instrument the owner instead", w.controller));
+    return finish(ObjectStatus::kSkipped);
+  }
   if (!w.has_template) {
     r.reasons.emplace_back("no_pod_template");
     warn("no_pod_template", "no pod template (spec.template) to annotate");

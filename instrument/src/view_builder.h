@@ -70,6 +70,16 @@ WorkloadView BuildWorkloadView(const Adapter& a, Node root, std::string_view kin
       if (auto generate = a.Get(*meta, "generateName")) w.name = a.Scalar(*generate);
     }
     if (auto ns = a.Get(*meta, "namespace")) w.namespace_ = a.Scalar(*ns);
+    if (auto refs = a.Get(*meta, "ownerReferences")) {
+      for (const Node& ref : a.Items(*refs)) {
+        const auto controller = a.Get(ref, "controller");
+        if (!controller || a.Scalar(*controller) != "true") continue;
+        const auto kind = a.Get(ref, "kind");
+        const auto name = a.Get(ref, "name");
+        w.controller = (kind ? a.Scalar(*kind) : "") + "/" + (name ? a.Scalar(*name) : "");
+        break;
+      }
+    }
   }
   std::optional<Node> tmpl = root;
   for (std::string_view key : PodTemplatePath(kind)) {

@@ -289,3 +289,47 @@ TEST_CASE("a stream split at document markers rewrites to the same bytes and num
   CHECK(joined.report.objects[8].document == 9);
   CHECK(SplitStream("a: 1\n", 4).size() == 1);
 }
+
+TEST_CASE("objects a controller owns are left to their owner", "[rewrite]") {
+  // A ReplicaSet as `kubectl get rs -o yaml` shows it, next to its Deployment.
+  const std::string owned =
+      "apiVersion: apps/v1\nkind: ReplicaSet\nmetadata:\n  name: cart-7d9f8c\n"
+      "  ownerReferences:\n  - apiVersion: apps/v1\n    kind: Deployment\n    name: cart\n"
+      "    uid: 6f0e0a4e\n    controller: true\n    blockOwnerDeletion: true\n"
+      "spec:\n  template:\n    spec:\n      containers:\n      - name: app\n"
+      "        image: openjdk:17\n";
+  const std::string deployment =
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: cart\nspec:\n  template:\n"
+      "    spec:\n      containers:\n      - name: app\n        image: openjdk:17\n";
+  auto result = RewriteManifests(owned + "---\n" + deployment, {});
+  REQUIRE(result.ok());
+  const Report& report = result.value().report;
+  REQUIRE(report.objects.size() == 2);
+  CHECK(report.objects[0].status == ObjectStatus::kSkipped);
+  CHECK(report.objects[0].reasons == std::vector<std::string>{"owned_by_controller"});
+  CHECK(report.objects[1].status == ObjectStatus::kInstrumented);
+  REQUIRE(report.warnings.size() == 1);
+  CHECK(report.warnings[0].code == "owned_by_controller");
+  CHECK(report.warnings[0].message.find("Deployment/cart") != std::string::npos);
+  CHECK(result.value().text.rfind(owned + "---\n", 0) == 0);  // the ReplicaSet is untouched
+
+  SECTION("uninstrument leaves it alone too") {
+    Options remove;
+    remove.action = Action::kRemove;
+    CHECK(Rewrite(owned, remove) == owned);
+  }
+  SECTION("an owner that is not the controller does not count") {
+    std::string weak = owned;
+    weak.replace(weak.find("controller: true"), 16, "controller: false");
+    auto instrumented = RewriteManifests(weak, {});
+    REQUIRE(instrumented.ok());
+    CHECK(instrumented.value().report.objects[0].status == ObjectStatus::kInstrumented);
+  }
+  SECTION("instrument_owned (the webhook's pods mode) instruments it") {
+    Options pods;
+    pods.instrument_owned = true;
+    auto instrumented = RewriteManifests(owned, pods);
+    REQUIRE(instrumented.ok());
+    CHECK(instrumented.value().report.objects[0].status == ObjectStatus::kInstrumented);
+  }
+}

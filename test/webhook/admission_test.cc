@@ -1,6 +1,7 @@
 // HandleAdmission: the AdmissionReview contract as the API server checks it (version and kind echo,
 // uid, patch and patchType together, base64, a patch that applies to the exact object), the kinds
-// and operations handled, warnings, audit mode, dry run, undecodable bodies and the fail-open path.
+// and operations handled, objects a controller owns, warnings, audit mode, dry run, undecodable
+// bodies and the fail-open path.
 #include "traceassist/webhook/admission.h"
 
 #include <catch2/catch.hpp>
@@ -451,4 +452,147 @@ TEST_CASE("an UPDATE corrects TraceAssist's own annotations and keeps the user's
   auto user_out = HandleAdmission(user_update.dump(), AdmissionPolicy{});
   CHECK_FALSE(CheckResponse(user_out, user_update).contains("patch"));
   CHECK_FALSE(json::parse(user_out.body)["response"].contains("warnings"));
+}
+
+namespace {
+
+json JavaPodSpec() {
+  return json::parse(R"({"containers": [{"name": "app", "image": "eclipse-temurin:21-jre",
+                                          "command": ["java", "-jar", "/app/cart.jar"]}]})");
+}
+
+json JavaTemplate() {
+  return {{"metadata", {{"labels", {{"app", "cart"}}}}}, {"spec", JavaPodSpec()}};
+}
+
+json OwnerReference(const std::string& api_version, const std::string& kind,
+                    const std::string& name, bool controller) {
+  return {{"apiVersion", api_version},
+          {"kind", kind},
+          {"name", name},
+          {"uid", "6f0e0a4e-2f7d-4c55-9d8b-0d0e1f2a3b4c"},
+          {"controller", controller},
+          {"blockOwnerDeletion", true}};
+}
+
+// What a controller makes: a Deployment's ReplicaSet, a CronJob's Job, a ReplicaSet's Pod.
+struct Owned {
+  const char* what;
+  json object;  // without ownerReferences
+  json owner;   // its controller's reference
+  std::string ref;
+};
+
+std::vector<Owned> ControllerMadeObjects() {
+  json replica_set = {
+      {"apiVersion", "apps/v1"},
+      {"kind", "ReplicaSet"},
+      {"metadata", {{"name", "cart-7d9f8c"}, {"namespace", "shop"}}},
+      {"spec", {{"replicas", 2}, {"selector", {{"matchLabels", {{"app", "cart"}}}}}}}};
+  replica_set["spec"]["template"] = JavaTemplate();
+  json job = {{"apiVersion", "batch/v1"},
+              {"kind", "Job"},
+              {"metadata", {{"name", "report-29400000"}, {"namespace", "shop"}}},
+              {"spec", {{"template", JavaTemplate()}}}};
+  job["spec"]["template"]["spec"]["restartPolicy"] = "Never";
+  json pod = {{"apiVersion", "v1"},
+              {"kind", "Pod"},
+              {"metadata", {{"generateName", "cart-7d9f8c-"}, {"labels", {{"app", "cart"}}}}},
+              {"spec", JavaPodSpec()}};
+  return {
+      {"ReplicaSet owned by a Deployment", replica_set,
+       OwnerReference("apps/v1", "Deployment", "cart", true), "replicaset/cart-7d9f8c"},
+      {"Job owned by a CronJob", job, OwnerReference("batch/v1", "CronJob", "report", true),
+       "job/report-29400000"},
+      {"Pod owned by a ReplicaSet", pod,
+       OwnerReference("apps/v1", "ReplicaSet", "cart-7d9f8c", true), "pod/cart-7d9f8c-"},
+  };
+}
+
+json AnnotationsOf(const json& object) {
+  const json& tmpl = object["kind"] == "Pod" ? object : object["spec"]["template"];
+  return tmpl["metadata"].value("annotations", json::object());
+}
+
+}  // namespace
+
+TEST_CASE("objects a controller owns are left to their owner in workloads mode", "[admission]") {
+  for (const Owned& c : ControllerMadeObjects()) {
+    for (const char* version : {"admission.k8s.io/v1", "admission.k8s.io/v1beta1"}) {
+      for (const char* operation : {"CREATE", "UPDATE"}) {
+        INFO(c.what << ", " << version << " " << operation);
+        json owned = c.object;
+        // Another, non-controlling owner first: only the controller entry counts.
+        owned["metadata"]["ownerReferences"] = {OwnerReference("v1", "ConfigMap", "keeper", false),
+                                                c.owner};
+        json review = Review(owned, operation, version);
+        auto out = HandleAdmission(review.dump(), AdmissionPolicy{});
+        json response = CheckResponse(out, review);
+        CHECK_FALSE(response.contains("patch"));
+        CHECK_FALSE(response.contains("warnings"));
+        CHECK(out.outcome == "skipped");
+        CHECK(out.reason == "owned_by_controller");
+        CHECK(out.kind == c.object["kind"]);
+        CHECK(out.operation == operation);
+        REQUIRE(out.report.objects.size() == 1);
+        CHECK(out.report.objects[0].Ref() == c.ref);
+        CHECK(out.report.objects[0].reasons == std::vector<std::string>{"owned_by_controller"});
+        CHECK_FALSE(out.report.changes_made);
+
+        json unowned = c.object;
+        json plain = Review(unowned, operation, version);
+        auto patched = HandleAdmission(plain.dump(), AdmissionPolicy{});
+        REQUIRE(CheckResponse(patched, plain, &unowned).contains("patch"));
+        CHECK(patched.outcome == "patched");
+        CHECK(patched.reason.empty());
+        CHECK(AnnotationsOf(unowned)[kInjectJava] == "true");
+
+        // An owner that is not the controller (controller: false or absent) changes nothing.
+        json not_controller = c.object;
+        json reference = c.owner;
+        reference["controller"] = false;
+        json without_flag = c.owner;
+        without_flag.erase("controller");
+        not_controller["metadata"]["ownerReferences"] = {reference, without_flag};
+        json weak = Review(not_controller, operation, version);
+        auto weak_out = HandleAdmission(weak.dump(), AdmissionPolicy{});
+        REQUIRE(CheckResponse(weak_out, weak, &not_controller).contains("patch"));
+        CHECK(AnnotationsOf(not_controller)[kInjectJava] == "true");
+      }
+    }
+  }
+}
+
+TEST_CASE("in pods mode the Pods a controller makes are instrumented", "[admission]") {
+  AdmissionPolicy pods_mode;
+  pods_mode.options.instrument_owned = true;  // TRACEASSIST_WEBHOOK_TARGET=pods
+  const Owned pod = ControllerMadeObjects()[2];
+  for (const char* version : {"admission.k8s.io/v1", "admission.k8s.io/v1beta1"}) {
+    INFO(version);
+    json owned = pod.object;
+    owned["metadata"]["ownerReferences"] = {pod.owner};
+    json review = Review(owned, "CREATE", version);
+    review["request"]["namespace"] = "shop";
+    auto out = HandleAdmission(review.dump(), pods_mode);
+    REQUIRE(CheckResponse(out, review, &owned).contains("patch"));
+    CHECK(out.outcome == "patched");
+    CHECK(out.reason.empty());
+    CHECK(AnnotationsOf(owned)[kInjectJava] == "true");
+    CHECK(owned["metadata"]["ownerReferences"] == json{pod.owner});
+
+    // The same review in workloads mode (the default policy) is left alone.
+    auto workloads = HandleAdmission(review.dump(), AdmissionPolicy{});
+    CHECK_FALSE(CheckResponse(workloads, review).contains("patch"));
+    CHECK(workloads.reason == "owned_by_controller");
+  }
+}
+
+TEST_CASE("owned_by_controller never warns in admission", "[admission]") {
+  Decision d;
+  d.report.kind = "ReplicaSet";
+  d.report.name = "cart-7d9f8c";
+  d.report.status = ObjectStatus::kSkipped;
+  d.report.reasons = {"owned_by_controller"};
+  d.warnings = {{0, "replicaset/cart-7d9f8c", "owned_by_controller", "owned by controller x"}};
+  CHECK(AdmissionWarnings(d).empty());
 }

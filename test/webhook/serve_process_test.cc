@@ -497,6 +497,8 @@ TEST_CASE("bad configuration stops the start with a clear message and exit 2", "
       {{{"TRACEASSIST_API_TOKENS", "short"}}, "at least 16 characters"},
       {{{"TRACEASSIST_MAX_BODY_BYTES", "-1"}}, "TRACEASSIST_MAX_BODY_BYTES"},
       {{{"TRACEASSIST_WEBHOOK_MODE", "yolo"}}, "TRACEASSIST_WEBHOOK_MODE"},
+      {{{"TRACEASSIST_WEBHOOK_TARGET", "deployments"}},
+       "TRACEASSIST_WEBHOOK_TARGET: 'deployments' is not workloads or pods"},
       {{{"TRACEASSIST_INSTRUMENTATION", "has space"}}, "TRACEASSIST_INSTRUMENTATION"},
       {{{"TRACEASSIST_ENABLE_GO", "maybe"}}, "TRACEASSIST_ENABLE_GO: 'maybe' is not a boolean"},
       {{{"TRACEASSIST_CONFIG_FILE", "/nonexistent/traceassist.yaml"}}, "cannot read"},

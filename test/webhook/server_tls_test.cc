@@ -1,6 +1,7 @@
 // In-process tests of the HTTPS listener: the same routes plus /mutate (HTTPS only, routed on the
 // path whatever the query), TLS 1.2 minimum, many requests on one keep-alive connection, admission
-// metrics, and usage events for /mutate except dry runs.
+// metrics (skips by reason), TRACEASSIST_WEBHOOK_TARGET, and usage events for /mutate except dry
+// runs.
 #include <httplib.h>
 #include <openssl/ssl.h>
 #include <unistd.h>
@@ -157,6 +158,58 @@ TEST_CASE("the HTTPS listener serves the routes and /mutate; plain HTTP never /m
   REQUIRE(plain_mutate);
   CHECK(plain_mutate->status == 404);
   CHECK(server.Drain());
+}
+
+TEST_CASE("owned objects are counted as owned_by_controller; the pods target patches them",
+          "[tls]") {
+  // A Pod a ReplicaSet made, as the API server sends it.
+  json pod = json::parse(R"({"apiVersion": "v1", "kind": "Pod",
+    "metadata": {"generateName": "cart-7d9f8c-", "ownerReferences": [{"apiVersion": "apps/v1",
+      "kind": "ReplicaSet", "name": "cart-7d9f8c", "uid": "u1", "controller": true}]},
+    "spec": {"containers": [{"name": "app", "image": "eclipse-temurin:21-jre"}]}})");
+  json request = {{"uid", "uid-pod"},
+                  {"kind", {{"group", ""}, {"version", "v1"}, {"kind", "Pod"}}},
+                  {"resource", {{"group", ""}, {"version", "v1"}, {"resource", "pods"}}},
+                  {"namespace", "shop"},
+                  {"operation", "CREATE"},
+                  {"object", pod}};
+  const std::string review = json{
+      {"apiVersion", "admission.k8s.io/v1"},
+      {"kind", "AdmissionReview"},
+      {"request", request}}.dump();
+  TlsFiles files;
+  for (const bool pods_target : {false, true}) {
+    INFO("pods target: " << pods_target);
+    webhook::Settings settings = {{"TRACEASSIST_BIND", "127.0.0.1"},
+                                  {"TRACEASSIST_PORT", "0"},
+                                  {"TRACEASSIST_TLS_PORT", "0"},
+                                  {"TRACEASSIST_TLS_CERT", (files.dir / "tls.crt").string()},
+                                  {"TRACEASSIST_TLS_KEY", (files.dir / "tls.key").string()}};
+    if (pods_target) settings.emplace("TRACEASSIST_WEBHOOK_TARGET", "pods");
+    webhook::Server server(webhook::ParseServerConfig(settings), nullptr);
+    server.Start();
+    httplib::SSLClient tls("127.0.0.1", server.tls_port());
+    tls.enable_server_certificate_verification(false);
+    for (int i = 0; i < 2; ++i) {
+      auto answer = tls.Post("/mutate?timeout=10s", review, "application/json");
+      REQUIRE(answer);
+      REQUIRE(answer->status == 200);
+      const json response = json::parse(answer->body)["response"];
+      CHECK(response["allowed"] == true);
+      CHECK(response.contains("patch") == pods_target);
+      CHECK_FALSE(response.contains("warnings"));
+    }
+    auto metrics = tls.Get("/metrics");
+    REQUIRE(metrics);
+    const std::string skipped =
+        R"(traceassist_admission_skipped_total{kind="Pod",reason="owned_by_controller"} 2)";
+    CHECK((metrics->body.find(skipped) != std::string::npos) == !pods_target);
+    const std::string outcome = pods_target ? "patched" : "skipped";
+    CHECK(metrics->body.find(
+              R"(traceassist_admission_reviews_total{kind="Pod",operation="CREATE",outcome=")" +
+              outcome + "\"} 2") != std::string::npos);
+    CHECK(server.Drain());
+  }
 }
 
 TEST_CASE("the HTTPS listener refuses TLS 1.1 and accepts TLS 1.2", "[tls]") {

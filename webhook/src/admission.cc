@@ -43,7 +43,8 @@ bool IsQuietReason(std::string_view reason) {
                                                     "no_app_container",
                                                     "already_instrumented",
                                                     "already_configured",
-                                                    "unsupported_kind"};
+                                                    "unsupported_kind",
+                                                    "owned_by_controller"};
   return kQuiet.count(reason) > 0;
 }
 
@@ -204,8 +205,10 @@ std::optional<json> DecideReview(const DecodedReview& review, const AdmissionPol
   out.report.objects.push_back(decision.report);
   out.report.warnings = decision.warnings;
   if (!decision.changes()) {
-    out.outcome =
-        decision.report.status == instrument::ObjectStatus::kUnchanged ? "unchanged" : "skipped";
+    const bool unchanged = decision.report.status == instrument::ObjectStatus::kUnchanged;
+    out.outcome = unchanged ? "unchanged" : "skipped";
+    if (!unchanged && !decision.report.reasons.empty())
+      out.reason = decision.report.reasons.front();
     return std::nullopt;
   }
   json patch = instrument::MakeJsonPatch(object, decision);

@@ -43,6 +43,7 @@ Router::Router(const ServerConfig& config, analytics::UsageSink* sink, ServerMet
   admission_policy_.options = config.policy;
   admission_policy_.namespace_instrumentation = config.namespace_instrumentation;
   admission_policy_.audit = config.webhook_audit;
+  admission_policy_.options.instrument_owned = config.webhook_pods;
 }
 
 void Router::Install(httplib::Server& server) {
@@ -252,7 +253,7 @@ void Router::Mutate(const httplib::Request& req, httplib::Response& res,
   if (!ReadBody(req, res, reader, body)) return;
   const Clock::time_point start = Clock::now();
   AdmissionOutcome outcome = HandleAdmission(body, admission_policy_);
-  metrics_.AdmissionFinished(outcome.kind, outcome.operation, outcome.outcome,
+  metrics_.AdmissionFinished(outcome.kind, outcome.operation, outcome.outcome, outcome.reason,
                              std::chrono::duration<double>(Clock::now() - start).count());
   res.status = outcome.http_status;
   res.set_content(outcome.body, outcome.http_status == 200 ? kJson : "text/plain");

@@ -147,6 +147,7 @@ const std::vector<SettingInfo>& KnownSettings() {
       {"TRACEASSIST_ENABLE_NGINX", "", "false", false},
       {"TRACEASSIST_INIT_CONTAINERS", "", "false", false},
       {"TRACEASSIST_WEBHOOK_MODE", "--webhook-mode", "enforce", false},
+      {"TRACEASSIST_WEBHOOK_TARGET", "--webhook-target", "workloads", false},
       {"TRACEASSIST_CONFIG_FILE", "--config-file", "(unset)", false},
       {"DATABASE_URL", "", "(unset: analytics off)", true},
       {"TRACEASSIST_ANALYTICS_KEY", "", "(unset)", true},
@@ -261,6 +262,14 @@ ServerConfig ParseServerConfig(const Settings& settings) {
           fmt::format("TRACEASSIST_WEBHOOK_MODE: '{}' is not enforce or audit", *mode));
     }
   }
+  if (const std::string* target = read.Find("TRACEASSIST_WEBHOOK_TARGET")) {
+    const std::string_view value = Trim(*target);
+    if (value != "workloads" && value != "pods") {
+      throw ConfigError(
+          fmt::format("TRACEASSIST_WEBHOOK_TARGET: '{}' is not workloads or pods", *target));
+    }
+    config.webhook_pods = value == "pods";
+  }
   read.Bool("TRACEASSIST_ANALYTICS_REQUIRED", config.analytics_required);
   return config;
 }
@@ -330,6 +339,7 @@ std::string DescribeConfig(const ServerConfig& config) {
       {"enable_nginx", config.policy.enable_nginx},
       {"init_containers", config.policy.init_containers},
       {"webhook_mode", config.webhook_audit ? "audit" : "enforce"},
+      {"webhook_target", config.webhook_pods ? "pods" : "workloads"},
       {"analytics_required", config.analytics_required},
   };
   return described.dump();

@@ -113,10 +113,12 @@ void ServerMetrics::ObjectProcessed(std::string_view outcome, std::string_view l
 }
 
 void ServerMetrics::AdmissionFinished(std::string_view kind, std::string_view operation,
-                                      std::string_view outcome, double seconds) {
+                                      std::string_view outcome, std::string_view reason,
+                                      double seconds) {
   admission_latency_.Observe(seconds);
   std::lock_guard lock(mu_);
   ++admissions_[{std::string(kind), std::string(operation), std::string(outcome)}];
+  if (!reason.empty()) ++admission_skips_[{std::string(kind), std::string(reason)}];
 }
 
 void ServerMetrics::CertificateReload(bool ok) {
@@ -181,6 +183,12 @@ void ServerMetrics::Render(std::string& out, const Gauges& gauges) const {
         out_it,
         "traceassist_admission_reviews_total{{kind=\"{}\",operation=\"{}\",outcome=\"{}\"}} {}\n",
         Escape(std::get<0>(key)), Escape(std::get<1>(key)), Escape(std::get<2>(key)), count);
+  }
+  Header(out, "traceassist_admission_skipped_total", "counter",
+         "AdmissionReviews the policy left unchanged, by object kind and reason code.");
+  for (const auto& [key, count] : admission_skips_) {
+    fmt::format_to(out_it, "traceassist_admission_skipped_total{{kind=\"{}\",reason=\"{}\"}} {}\n",
+                   Escape(key.first), Escape(key.second), count);
   }
   Header(out, "traceassist_admission_duration_seconds", "histogram",
          "Time to decide one AdmissionReview, body read to answer ready.");

@@ -1,7 +1,8 @@
 // The server's Prometheus metrics: HTTP requests by route and status, a latency histogram per
 // route, in-flight requests, manifests and objects processed, admissions by kind/operation/outcome
-// with a latency histogram that resolves well below 5 ms, certificate reloads, and build info.
-// Rendered in the text exposition format (checked by `promtool check metrics` in the tests).
+// and the policy's skips by kind/reason, with a latency histogram that resolves well below 5 ms,
+// certificate reloads, and build info. Rendered in the text exposition format (checked by `promtool
+// check metrics` in the tests).
 //
 // Thread-safety: every method is thread-safe; recording is a short critical section or an atomic.
 #pragma once
@@ -50,8 +51,9 @@ class ServerMetrics {
   void ManifestProcessed(std::string_view outcome);
   // One object: outcome is the report status (instrumented, unchanged, skipped, ...).
   void ObjectProcessed(std::string_view outcome, std::string_view language);
+  // `reason` is the policy's reason code for a skip (AdmissionOutcome::reason), or empty.
   void AdmissionFinished(std::string_view kind, std::string_view operation,
-                         std::string_view outcome, double seconds);
+                         std::string_view outcome, std::string_view reason, double seconds);
   void CertificateReload(bool ok);
   void RateLimited();
 
@@ -73,6 +75,7 @@ class ServerMetrics {
   std::map<std::string, std::uint64_t, std::less<>> manifests_;
   std::map<std::pair<std::string, std::string>, std::uint64_t> objects_;
   std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> admissions_;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> admission_skips_;  // kind, reason
   std::uint64_t reloads_ok_ = 0;
   std::uint64_t reloads_failed_ = 0;
   std::uint64_t rate_limited_ = 0;

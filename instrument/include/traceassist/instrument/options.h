@@ -37,6 +37,11 @@ struct Options {
   bool init_containers = false;       // instrument init containers (Operator >= ~0.146)
   bool multi_instrumentation = true;  // the Operator's default since 0.110
 
+  // Instrument objects that a controller owns (metadata.ownerReferences with controller: true).
+  // Default false: the owner's template is what to change, and a changed ReplicaSet or Job makes
+  // its controller replace it. The webhook's pods mode sets it, since there the Pod is the target.
+  bool instrument_owned = false;
+
   // Detections below this confidence are reported but not instrumented.
   Confidence min_confidence = Confidence::kMedium;
 

@@ -2,6 +2,7 @@
 // feeds the CLI report, the HTTP API answer, webhook warnings, metrics labels and analytics.
 //
 // Reason codes (stable; never renamed):
+//   owned_by_controller       metadata.ownerReferences names a controller (instrument the owner)
 //   already_configured        the pod template carries instrumentation.opentelemetry.io/* keys
 //   TraceAssist did not write already_instrumented      the Operator's own injection markers are
 //   present (containers it injected) opted_out                 traceassist.io/instrument: "false"

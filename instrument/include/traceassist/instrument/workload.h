@@ -39,6 +39,9 @@ struct WorkloadView {
   Annotations annotations;    // the pod template's annotations, in document order
   std::vector<ContainerView> containers;  // regular containers first, then init containers
   std::optional<bool> share_process_namespace;
+  // The controller that owns the object: "Deployment/cart" from the metadata.ownerReferences entry
+  // with controller: true; empty when no controller owns it.
+  std::string controller;
 };
 
 // Kinds whose pod template TraceAssist instruments.

@@ -56,6 +56,9 @@ struct AdmissionOutcome {
   // skipped: not instrumented (policy skip, operation or kind not handled, or audit mode).
   // error: undecodable request (http_status 400) or an internal failure that failed open.
   std::string outcome = "error";
+  // When the policy skipped the object: its first reason code (report.h, e.g. owned_by_controller).
+  // Empty otherwise, and for skips the policy did not decide (operation, kind, audit mode).
+  std::string reason;
 
   // request.dryRun: the caller must not record analytics or have other side effects.
   bool dry_run = false;

@@ -55,6 +55,9 @@ struct ServerConfig {
   // TRACEASSIST_NAMESPACE_INSTRUMENTATION ("ns=ref,ns2=ns/ref"): per-namespace reference (webhook).
   std::map<std::string, std::string, std::less<>> namespace_instrumentation;
   bool webhook_audit = false;  // TRACEASSIST_WEBHOOK_MODE=audit: warn only, never patch
+  // TRACEASSIST_WEBHOOK_TARGET=pods: the webhook configuration sends Pods (the chart's pods mode),
+  // so Pods a controller owns are instrumented too; with workloads (default) owned objects are not.
+  bool webhook_pods = false;
 
   bool analytics_required = false;  // TRACEASSIST_ANALYTICS_REQUIRED: analytics not ok → unready
 
