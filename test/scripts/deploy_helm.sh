@@ -32,6 +32,7 @@ matrix=(
   "self-signed|$cases/self-signed.yaml|traceassist|traceassist|"
   "existing-secret|$tmp/values-existing-secret.yaml|ta|platform|"
   "webhook-off|$cases/webhook-off.yaml|traceassist|traceassist|--no-webhook"
+  "no-match-conditions|$cases/no-match-conditions.yaml|traceassist|traceassist|"
   "self-signed+pods|$cases/self-signed.yaml $cases/pods.yaml|ta|platform|--mode pods"
   "full|$cases/full.yaml|prod|observability|--failure-policy Fail --timeout 3 --external-issuer --service-ports 9443:8443,8080:8000"
 )

@@ -20,7 +20,8 @@ const compared = {
   Issuer: ["spec"],
   MutatingWebhookConfiguration: ["webhooks.0.rules", "webhooks.0.admissionReviewVersions", "webhooks.0.sideEffects",
     "webhooks.0.failurePolicy", "webhooks.0.timeoutSeconds", "webhooks.0.matchPolicy", "webhooks.0.reinvocationPolicy",
-    "webhooks.0.namespaceSelector", "webhooks.0.objectSelector", "webhooks.0.clientConfig.service"],
+    "webhooks.0.namespaceSelector", "webhooks.0.objectSelector", "webhooks.0.clientConfig.service",
+    "webhooks.0.matchConditions"],
 };
 
 export function checkParity(k8s, chart) {

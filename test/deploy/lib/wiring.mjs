@@ -198,6 +198,11 @@ export function checkWiring(objects, expect) {
     const got = webhookMatches(wh, r);
     if (got !== want) errors.push(`${what}: ${got ? "sent" : "not sent"} to the webhook, want ${want ? "sent" : "not sent"}`);
   }
+  // The server must know which objects the configuration sends: in pods mode it instruments the Pods
+  // that controllers own, in workloads mode it leaves owned objects to their owner.
+  const target = env.TRACEASSIST_WEBHOOK_TARGET ?? "workloads";
+  if (target !== mode) errors.push(`TRACEASSIST_WEBHOOK_TARGET ${target}, but the configuration is in ${mode} mode`);
+  if (mode === "pods" && wh.matchConditions?.length) errors.push("pods mode must send every Pod: no matchConditions");
   if (mode === expect.mode) notes.push(`mode ${mode}: ${cases.filter((c) => c[2]).map((c) => c[0]).join("; ")}: sent; the other ${cases.filter((c) => !c[2]).length} cases: not sent`);
   else errors.push(`webhook mode ${mode}, want ${expect.mode}`);
   notes.push(`route: https://${dnsName}:${refPort}${ref?.path} -> Service ${svc?.metadata.name} port ${refPort} -> container ${container.name} port ${containerPort}`);
