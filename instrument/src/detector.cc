@@ -455,7 +455,12 @@ Detection DetectLanguage(const ContainerView& c, const DetectionRules* user_rule
     }
   }
 
-  if (best < 0) {
+  // A utility's started program outweighs low hints: `cp /javaagent.jar /shared` in an image named
+  // "...-java" copies Java's files, it does not run Java.
+  const bool only_low = std::all_of(signals.begin(), signals.end(), [](const Signal& s) {
+    return s.confidence == Confidence::kLow;
+  });
+  if (best < 0 || (collector.utility() && only_low)) {
     const bool base_image = AnyImage(rules::BaseImages(), repository);
     if (collector.utility()) {
       return finish({Language::kNone, Confidence::kMedium, {collector.utility_evidence()}});

@@ -269,7 +269,9 @@ constexpr sv kInfrastructure[] = {
     "quay.io/cilium/*", "jenkins/jenkins", "keycloak/keycloak", "quay.io/keycloak/*", "strimzi/*",
     "quay.io/strimzi/*", "apache/airflow", "velero/*", "ghcr.io/dexidp/*",
     "*/sealed-secrets-controller", "mcr.microsoft.com/mssql/*", "sonatype/nexus3",
-    "bitnami/jmx-exporter"};
+    "bitnami/jmx-exporter",
+    // agents' own images: the Operator's and other vendors' injection images, diagnostics sidecars
+    "*autoinstrumentation-*", "datadog/*", "*/dd-lib-*", "mcr.microsoft.com/dotnet/monitor"};
 constexpr sv kSidecarNames[] = {
     "istio-proxy", "istio-init",       "linkerd-proxy",   "linkerd-init",
     "envoy",       "envoy-sidecar",    "cloud-sql-proxy", "cloudsql-proxy",

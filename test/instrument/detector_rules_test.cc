@@ -201,6 +201,10 @@ TEST_CASE("file arguments count only for the program that runs them", "[detector
   }
   CHECK(Detect({"busybox-like/copier:1", {"cp", "/sample.war", "/app"}}).language ==
         Language::kNone);
+  // A utility outweighs a low hint such as a runtime word in the image name.
+  const Detection copier = Detect({"acme/orders-java-init:1", {"cp", "/agent.jar", "/shared/"}});
+  CHECK(copier.language == Language::kNone);
+  CHECK(copier.evidence == std::vector<std::string>{"command cp"});
   // The runtime's own file: the launcher and its argument agree.
   const Detection java = Detect({"acme/app:1", {"java", "-jar", "/app/app.jar"}});
   CHECK(java.language == Language::kJava);
