@@ -18,6 +18,7 @@ RUN apt-get update \
         libfmt9 \
         libpq5 \
         libpqxx-6.4 \
+        libprometheus-cpp-core1.0 \
         libspdlog1.10 \
         libssl3 \
     && rm -rf /var/lib/apt/lists/*

@@ -6,7 +6,7 @@ set -euo pipefail
 BUILD_PKGS=(
   cmake g++ make pkg-config
   libyaml-cpp-dev nlohmann-json3-dev libfmt-dev catch2 libcli11-dev libspdlog-dev libbenchmark-dev
-  libcpp-httplib-dev libssl-dev libpqxx-dev
+  libcpp-httplib-dev libssl-dev libpqxx-dev prometheus-cpp-dev
 )
 TEST_PKGS=(
   jq wrk curl openssl postgresql prometheus

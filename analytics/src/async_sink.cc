@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "analytics_log.h"
+#include "traceassist/common/metrics_text.h"
 
 namespace traceassist::analytics {
 
@@ -254,11 +255,14 @@ void AsyncUsageSink::AppendMetrics(std::string& out) const {
     std::lock_guard<std::mutex> lock(mutex_);
     depth = queue_.size() + in_flight_;
   }
-  auto counter = [&out](const char* name, const char* help, std::uint64_t value) {
-    out += fmt::format("# HELP {0} {1}\n# TYPE {0} counter\n{0} {2}\n", name, help, value);
+  common::MetricsText text;
+  auto counter = [&text](const char* name, const char* help, std::uint64_t value) {
+    text.Counter(name, help);
+    text.Sample(static_cast<double>(value));
   };
-  auto gauge = [&out](const char* name, const char* help, std::uint64_t value) {
-    out += fmt::format("# HELP {0} {1}\n# TYPE {0} gauge\n{0} {2}\n", name, help, value);
+  auto gauge = [&text](const char* name, const char* help, std::uint64_t value) {
+    text.Gauge(name, help);
+    text.Sample(static_cast<double>(value));
   };
   counter("traceassist_analytics_enqueued_total", "Usage events accepted into the queue.",
           enqueued_.load());
@@ -279,21 +283,12 @@ void AsyncUsageSink::AppendMetrics(std::string& out) const {
         config_.queue_capacity);
   gauge("traceassist_analytics_connected", "1 when connected to PostgreSQL, else 0.",
         connected_.load() ? 1 : 0);
-
-  out +=
-      "# HELP traceassist_analytics_batch_seconds Time to write one batch to PostgreSQL.\n"
-      "# TYPE traceassist_analytics_batch_seconds histogram\n";
-  std::uint64_t cumulative = 0;
-  for (std::size_t i = 0; i < kBatchBuckets.size(); ++i) {
-    cumulative += batch_buckets_[i].load();
-    out += fmt::format("traceassist_analytics_batch_seconds_bucket{{le=\"{}\"}} {}\n",
-                       kBatchBuckets[i], cumulative);
-  }
-  cumulative += batch_buckets_[kBatchBuckets.size()].load();
-  out += fmt::format("traceassist_analytics_batch_seconds_bucket{{le=\"+Inf\"}} {}\n", cumulative);
-  out += fmt::format("traceassist_analytics_batch_seconds_sum {}\n",
-                     static_cast<double>(batch_sum_us_.load()) / 1e6);
-  out += fmt::format("traceassist_analytics_batch_seconds_count {}\n", cumulative);
+  text.Histogram("traceassist_analytics_batch_seconds", "Time to write one batch to PostgreSQL.");
+  std::vector<std::uint64_t> buckets(batch_buckets_.size());
+  for (std::size_t i = 0; i < batch_buckets_.size(); ++i) buckets[i] = batch_buckets_[i].load();
+  text.Series({kBatchBuckets.begin(), kBatchBuckets.end()}, buckets,
+              static_cast<double>(batch_sum_us_.load()) / 1e6);
+  text.AppendTo(out);
 }
 
 }  // namespace traceassist::analytics

@@ -14,6 +14,7 @@
 #include "postgres_store.h"
 #include "pseudonym.h"
 #include "redact.h"
+#include "traceassist/common/metrics_text.h"
 
 namespace traceassist::analytics {
 namespace {
@@ -24,10 +25,10 @@ class DisabledUsageSink final : public UsageSink {
   void Record(const UsageEvent&) noexcept override {}
   SinkState State() const noexcept override { return SinkState::kOff; }
   void AppendMetrics(std::string& out) const override {
-    out +=
-        "# HELP traceassist_analytics_enabled 1 when usage analytics is configured, else 0.\n"
-        "# TYPE traceassist_analytics_enabled gauge\n"
-        "traceassist_analytics_enabled 0\n";
+    common::MetricsText text;
+    text.Gauge("traceassist_analytics_enabled", "1 when usage analytics is configured, else 0.");
+    text.Sample(0);
+    text.AppendTo(out);
   }
   std::size_t Shutdown(std::chrono::milliseconds) noexcept override { return 0; }
 };

@@ -1,7 +1,5 @@
 #include "server_metrics.h"
 
-#include <fmt/format.h>
-
 namespace traceassist::webhook {
 namespace {
 
@@ -10,27 +8,6 @@ const std::vector<double> kRouteBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0
 // The API server's smallest webhook latency bucket is 5 ms: resolve well below it.
 const std::vector<double> kAdmissionBuckets = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.002,
                                                0.003,   0.005,  0.01,    0.025,  0.1,   1};
-
-// Label values come from fixed sets or from the instrument library's codes; escape anyway.
-std::string Escape(std::string_view value) {
-  std::string out;
-  out.reserve(value.size());
-  for (char c : value) {
-    if (c == '\\' || c == '"') {
-      out += '\\';
-      out += c;
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-void Header(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
-  fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
-}
 
 }  // namespace
 
@@ -72,21 +49,12 @@ void Histogram::Observe(double seconds) {
   sum_micros_.fetch_add(static_cast<std::uint64_t>(seconds * 1e6), std::memory_order_relaxed);
 }
 
-void Histogram::Render(std::string& out, std::string_view name, std::string_view labels) const {
-  const std::string_view sep = labels.empty() ? "" : ",";
-  std::uint64_t cumulative = 0;
-  for (std::size_t i = 0; i < bounds_.size(); ++i) {
-    cumulative += buckets_[i].load(std::memory_order_relaxed);
-    fmt::format_to(std::back_inserter(out), "{}_bucket{{{}{}le=\"{}\"}} {}\n", name, labels, sep,
-                   bounds_[i], cumulative);
+void Histogram::AddTo(common::MetricsText& text, const common::MetricLabels& labels) const {
+  std::vector<std::uint64_t> buckets(buckets_.size());
+  for (std::size_t i = 0; i < buckets_.size(); ++i) {
+    buckets[i] = buckets_[i].load(std::memory_order_relaxed);
   }
-  cumulative += buckets_.back().load(std::memory_order_relaxed);
-  // Count and +Inf from the same sum so that the exposition stays self-consistent.
-  fmt::format_to(std::back_inserter(out), "{}_bucket{{{}{}le=\"+Inf\"}} {}\n", name, labels, sep,
-                 cumulative);
-  const std::string braces = labels.empty() ? "" : fmt::format("{{{}}}", labels);
-  fmt::format_to(std::back_inserter(out), "{}_sum{} {}\n{}_count{} {}\n", name, braces,
-                 sum_micros_.load(std::memory_order_relaxed) / 1e6, name, braces, cumulative);
+  text.Series(bounds_, buckets, sum_micros_.load(std::memory_order_relaxed) / 1e6, labels);
 }
 
 ServerMetrics::ServerMetrics() : admission_latency_(kAdmissionBuckets) {
@@ -132,73 +100,65 @@ void ServerMetrics::RateLimited() {
 }
 
 void ServerMetrics::Render(std::string& out, const Gauges& gauges) const {
-  auto out_it = std::back_inserter(out);
-  Header(out, "traceassist_build_info", "gauge", "Version of the running binary.");
-  fmt::format_to(out_it, "traceassist_build_info{{version=\"{}\"}} 1\n", TRACEASSIST_VERSION);
-  Header(out, "traceassist_ready", "gauge", "1 when /ready answers 200.");
-  fmt::format_to(out_it, "traceassist_ready {}\n", gauges.ready ? 1 : 0);
-  Header(out, "traceassist_http_requests_in_flight", "gauge", "HTTP requests being handled.");
-  fmt::format_to(out_it, "traceassist_http_requests_in_flight {}\n",
-                 in_flight_.load(std::memory_order_relaxed));
-  Header(out, "traceassist_connections_active", "gauge",
-         "Connections being served (each holds a worker thread).");
-  fmt::format_to(out_it, "traceassist_connections_active {}\n", gauges.connections_active);
-  Header(out, "traceassist_worker_threads", "gauge", "Live connection worker threads.");
-  fmt::format_to(out_it, "traceassist_worker_threads {}\n", gauges.worker_threads);
-  Header(out, "traceassist_connections_shed_total", "counter",
-         "Connections beyond TRACEASSIST_MAX_CONNECTIONS, answered 503.");
-  fmt::format_to(out_it, "traceassist_connections_shed_total {}\n", gauges.connections_shed);
+  common::MetricsText text;
+  text.Gauge("traceassist_build_info", "Version of the running binary.");
+  text.Sample(1, {{"version", TRACEASSIST_VERSION}});
+  text.Gauge("traceassist_ready", "1 when /ready answers 200.");
+  text.Sample(gauges.ready ? 1 : 0);
+  text.Gauge("traceassist_http_requests_in_flight", "HTTP requests being handled.");
+  text.Sample(static_cast<double>(in_flight_.load(std::memory_order_relaxed)));
+  text.Gauge("traceassist_connections_active",
+             "Connections being served (each holds a worker thread).");
+  text.Sample(static_cast<double>(gauges.connections_active));
+  text.Gauge("traceassist_worker_threads", "Live connection worker threads.");
+  text.Sample(static_cast<double>(gauges.worker_threads));
+  text.Counter("traceassist_connections_shed_total",
+               "Connections beyond TRACEASSIST_MAX_CONNECTIONS, answered 503.");
+  text.Sample(static_cast<double>(gauges.connections_shed));
 
   std::lock_guard lock(mu_);
-  Header(out, "traceassist_http_requests_total", "counter", "HTTP requests by route and status.");
+  text.Counter("traceassist_http_requests_total", "HTTP requests by route and status.");
   for (const auto& [key, count] : requests_) {
-    fmt::format_to(out_it, "traceassist_http_requests_total{{route=\"{}\",code=\"{}\"}} {}\n",
-                   RouteLabel(key.first), key.second, count);
+    const std::string code = std::to_string(key.second);
+    text.Sample(static_cast<double>(count), {{"route", RouteLabel(key.first)}, {"code", code}});
   }
-  Header(out, "traceassist_http_request_duration_seconds", "histogram",
-         "HTTP request latency by route, from the end of the request headers.");
+  text.Histogram("traceassist_http_request_duration_seconds",
+                 "HTTP request latency by route, from the end of the request headers.");
   for (int i = 0; i < kRouteCount; ++i) {
-    route_latency_[i].Render(out, "traceassist_http_request_duration_seconds",
-                             fmt::format("route=\"{}\"", RouteLabel(static_cast<Route>(i))));
+    route_latency_[i].AddTo(text, {{"route", RouteLabel(static_cast<Route>(i))}});
   }
-  Header(out, "traceassist_rate_limited_total", "counter", "Requests refused with 429.");
-  fmt::format_to(out_it, "traceassist_rate_limited_total {}\n", rate_limited_);
-  Header(out, "traceassist_manifests_processed_total", "counter",
-         "Manifests through /workflow/instrument by outcome (changed, unchanged, error).");
+  text.Counter("traceassist_rate_limited_total", "Requests refused with 429.");
+  text.Sample(static_cast<double>(rate_limited_));
+  text.Counter("traceassist_manifests_processed_total",
+               "Manifests through /workflow/instrument by outcome (changed, unchanged, error).");
   for (const auto& [outcome, count] : manifests_) {
-    fmt::format_to(out_it, "traceassist_manifests_processed_total{{outcome=\"{}\"}} {}\n",
-                   Escape(outcome), count);
+    text.Sample(static_cast<double>(count), {{"outcome", outcome}});
   }
-  Header(out, "traceassist_objects_processed_total", "counter",
-         "Workload objects in API manifests by outcome and language.");
+  text.Counter("traceassist_objects_processed_total",
+               "Workload objects in API manifests by outcome and language.");
   for (const auto& [key, count] : objects_) {
-    fmt::format_to(out_it,
-                   "traceassist_objects_processed_total{{outcome=\"{}\",language=\"{}\"}} {}\n",
-                   Escape(key.first), Escape(key.second), count);
+    text.Sample(static_cast<double>(count), {{"outcome", key.first}, {"language", key.second}});
   }
-  Header(out, "traceassist_admission_reviews_total", "counter",
-         "AdmissionReviews by object kind, operation and outcome.");
+  text.Counter("traceassist_admission_reviews_total",
+               "AdmissionReviews by object kind, operation and outcome.");
   for (const auto& [key, count] : admissions_) {
-    fmt::format_to(
-        out_it,
-        "traceassist_admission_reviews_total{{kind=\"{}\",operation=\"{}\",outcome=\"{}\"}} {}\n",
-        Escape(std::get<0>(key)), Escape(std::get<1>(key)), Escape(std::get<2>(key)), count);
+    text.Sample(static_cast<double>(count), {{"kind", std::get<0>(key)},
+                                             {"operation", std::get<1>(key)},
+                                             {"outcome", std::get<2>(key)}});
   }
-  Header(out, "traceassist_admission_skipped_total", "counter",
-         "AdmissionReviews the policy left unchanged, by object kind and reason code.");
+  text.Counter("traceassist_admission_skipped_total",
+               "AdmissionReviews the policy left unchanged, by object kind and reason code.");
   for (const auto& [key, count] : admission_skips_) {
-    fmt::format_to(out_it, "traceassist_admission_skipped_total{{kind=\"{}\",reason=\"{}\"}} {}\n",
-                   Escape(key.first), Escape(key.second), count);
+    text.Sample(static_cast<double>(count), {{"kind", key.first}, {"reason", key.second}});
   }
-  Header(out, "traceassist_admission_duration_seconds", "histogram",
-         "Time to decide one AdmissionReview, body read to answer ready.");
-  admission_latency_.Render(out, "traceassist_admission_duration_seconds", "");
-  Header(out, "traceassist_tls_certificate_reloads_total", "counter",
-         "Certificate reloads by result (a failed one keeps the old pair).");
-  fmt::format_to(out_it, "traceassist_tls_certificate_reloads_total{{result=\"ok\"}} {}\n",
-                 reloads_ok_);
-  fmt::format_to(out_it, "traceassist_tls_certificate_reloads_total{{result=\"error\"}} {}\n",
-                 reloads_failed_);
+  text.Histogram("traceassist_admission_duration_seconds",
+                 "Time to decide one AdmissionReview, body read to answer ready.");
+  admission_latency_.AddTo(text, {});
+  text.Counter("traceassist_tls_certificate_reloads_total",
+               "Certificate reloads by result (a failed one keeps the old pair).");
+  text.Sample(static_cast<double>(reloads_ok_), {{"result", "ok"}});
+  text.Sample(static_cast<double>(reloads_failed_), {{"result", "error"}});
+  text.AppendTo(out);
 }
 
 }  // namespace traceassist::webhook

@@ -1,8 +1,9 @@
 // The server's Prometheus metrics: HTTP requests by route and status, a latency histogram per
 // route, in-flight requests, manifests and objects processed, admissions by kind/operation/outcome
 // and the policy's skips by kind/reason, with a latency histogram that resolves well below 5 ms,
-// certificate reloads, and build info. Rendered in the text exposition format (checked by `promtool
-// check metrics` in the tests).
+// certificate reloads, and build info. Rendered through prometheus-cpp's text serializer
+// (common/metrics_text.h; checked by `promtool check metrics` in the tests); recording stays
+// lock-free or one short critical section.
 //
 // Thread-safety: every method is thread-safe; recording is a short critical section or an atomic.
 #pragma once
@@ -18,6 +19,8 @@
 #include <tuple>
 #include <vector>
 
+#include "traceassist/common/metrics_text.h"
+
 namespace traceassist::webhook {
 
 // The routes the server knows; everything else is kOther (labels stay a small fixed set).
@@ -31,8 +34,8 @@ class Histogram {
  public:
   explicit Histogram(std::vector<double> bounds);
   void Observe(double seconds);
-  // Appends the _bucket/_sum/_count lines of one series; `labels` is `a="x",b="y"` or empty.
-  void Render(std::string& out, std::string_view name, std::string_view labels) const;
+  // Adds this series to the current histogram family of `text`.
+  void AddTo(common::MetricsText& text, const common::MetricLabels& labels) const;
 
  private:
   std::vector<double> bounds_;
