@@ -1,5 +1,7 @@
 // `traceassist serve` (the HTTP API and the admission webhook) and `traceassist healthcheck` (the
 // container's HEALTHCHECK: the image has no curl).
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
@@ -11,7 +13,6 @@
 #include <iostream>
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 
 #include "commands.h"
@@ -84,8 +85,7 @@ int RunServe(const Settings& flags) {
   common::ConfigureJsonLogging(config.log_level);
   RaiseFileLimit(config);
   common::LogEvent(common::LogLevel::kInfo, "starting",
-                   {{"version", TRACEASSIST_VERSION},
-                    {"config", nlohmann::json::parse(webhook::DescribeConfig(config))}});
+                   {{"version", TRACEASSIST_VERSION}, {"config", webhook::DescribeConfig(config)}});
 
   // The PostgreSQL sink when DATABASE_URL is set, else one that reports "off".
   std::unique_ptr<analytics::UsageSink> sink;
@@ -140,18 +140,23 @@ int RunServe(const Settings& flags) {
 
 void RegisterServeCommands(CLI::App& app, int& exit_code) {
   CLI::App* serve = app.add_subcommand(kServe.name, kServe.description);
-  serve->footer(
+  std::vector<std::string> env_only;
+  for (const auto& setting : webhook::KnownSettings()) {
+    if (*setting.flag == '\0') env_only.emplace_back(setting.env);
+  }
+  serve->footer(fmt::format(
       "Every flag has an environment variable (shown in brackets); flags win over the environment, "
-      "which wins over TRACEASSIST_CONFIG_FILE. Also: TRACEASSIST_API_TOKENS, "
-      "TRACEASSIST_NAMESPACE_INSTRUMENTATION, TRACEASSIST_ENABLE_GO, TRACEASSIST_ENABLE_NGINX, "
-      "TRACEASSIST_INIT_CONTAINERS, DATABASE_URL and TRACEASSIST_ANALYTICS_*.");
+      "which wins over TRACEASSIST_CONFIG_FILE. Also: {}.",
+      fmt::join(env_only, ", ")));
   auto values = std::make_shared<std::map<std::string, std::string>>();
   auto options = std::make_shared<std::vector<std::pair<CLI::Option*, std::string>>>();
   for (const auto& setting : webhook::KnownSettings()) {
     if (*setting.flag == '\0') continue;
-    CLI::Option* option =
-        serve->add_option(setting.flag, (*values)[setting.env],
-                          std::string("[") + setting.env + "] default: " + setting.default_value);
+    const std::string range = webhook::RangeText(setting);
+    CLI::Option* option = serve->add_option(
+        setting.flag, (*values)[setting.env],
+        fmt::format("{} [{}] default: {}{}", setting.description, setting.env,
+                    webhook::DefaultText(setting), range.empty() ? "" : ", values: " + range));
     options->emplace_back(option, setting.env);
   }
   serve->callback([&exit_code, values, options] {

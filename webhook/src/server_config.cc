@@ -53,7 +53,9 @@ class SettingReader {
     return &it->second;
   }
 
-  void Int(std::string_view name, int& out, long long min, long long max) const {
+  // An integer setting, in the range its KnownSettings() entry gives.
+  void Int(std::string_view name, int& out) const {
+    const long long min = Setting(name).min, max = Setting(name).max;
     const std::string* raw = Find(name);
     if (raw == nullptr) return;
     const std::string_view text = Trim(*raw);
@@ -68,7 +70,9 @@ class SettingReader {
     out = static_cast<int>(value);
   }
 
-  void Size(std::string_view name, std::size_t& out, std::size_t min, std::size_t max) const {
+  void Size(std::string_view name, std::size_t& out) const {
+    const auto min = static_cast<std::size_t>(Setting(name).min);
+    const auto max = static_cast<std::size_t>(Setting(name).max);
     const std::string* raw = Find(name);
     if (raw == nullptr) return;
     const std::string_view text = Trim(*raw);
@@ -122,50 +126,13 @@ std::string ReadFile(const std::string& path, std::string_view setting) {
 
 }  // namespace
 
-const std::vector<SettingInfo>& KnownSettings() {
-  static const std::vector<SettingInfo> kSettings = {
-      {"TRACEASSIST_BIND", "--bind", "0.0.0.0", false},
-      {"TRACEASSIST_PORT", "--port", "8000", false},
-      {"TRACEASSIST_TLS_PORT", "--tls-port", "8443", false},
-      {"TRACEASSIST_TLS_CERT", "--tls-cert", "(unset)", false},
-      {"TRACEASSIST_TLS_KEY", "--tls-key", "(unset)", false},
-      {"TRACEASSIST_MAX_BODY_BYTES", "--max-body-bytes", "10485760", false},
-      {"TRACEASSIST_THREADS", "--threads", "usable CPUs (affinity, cgroup CPU limit)", false},
-      {"TRACEASSIST_MAX_CONNECTIONS", "--max-connections", "1024", false},
-      {"TRACEASSIST_READ_TIMEOUT_MS", "--read-timeout-ms", "5000", false},
-      {"TRACEASSIST_WRITE_TIMEOUT_MS", "--write-timeout-ms", "5000", false},
-      {"TRACEASSIST_KEEPALIVE_TIMEOUT_S", "--keepalive-timeout-s", "5", false},
-      {"TRACEASSIST_KEEPALIVE_MAX_REQUESTS", "--keepalive-max-requests", "10000", false},
-      {"TRACEASSIST_DRAIN_TIMEOUT_S", "--drain-timeout-s", "20", false},
-      {"TRACEASSIST_LOG_LEVEL", "--log-level", "info", false},
-      {"TRACEASSIST_API_TOKENS", "", "(unset: auth off)", true},
-      {"TRACEASSIST_RATE_LIMIT_RPS", "--rate-limit-rps", "0 (off)", false},
-      {"TRACEASSIST_INSTRUMENTATION", "--instrumentation", "true", false},
-      {"TRACEASSIST_NAMESPACE_INSTRUMENTATION", "", "(unset)", false},
-      {"TRACEASSIST_RULES_FILE", "--rules-file", "(unset)", false},
-      {"TRACEASSIST_ENABLE_GO", "", "false", false},
-      {"TRACEASSIST_ENABLE_NGINX", "", "false", false},
-      {"TRACEASSIST_INIT_CONTAINERS", "", "false", false},
-      {"TRACEASSIST_WEBHOOK_MODE", "--webhook-mode", "enforce", false},
-      {"TRACEASSIST_WEBHOOK_TARGET", "--webhook-target", "workloads", false},
-      {"TRACEASSIST_CONFIG_FILE", "--config-file", "(unset)", false},
-      {"DATABASE_URL", "", "(unset: analytics off)", true},
-      {"TRACEASSIST_ANALYTICS_KEY", "", "(unset)", true},
-      {"TRACEASSIST_ANALYTICS_QUEUE", "", "100000", false},
-      {"TRACEASSIST_ANALYTICS_REQUIRED", "", "false", false},
-      {"TRACEASSIST_ANALYTICS_RETENTION_DAYS", "", "365", false},
-  };
-  return kSettings;
-}
-
 ServerConfig ParseServerConfig(const Settings& settings) {
   ServerConfig config;
   const SettingReader read(settings);
-  constexpr long long kIntMax = std::numeric_limits<int>::max();
 
   read.String("TRACEASSIST_BIND", config.bind);
-  read.Int("TRACEASSIST_PORT", config.port, 0, 65535);
-  read.Int("TRACEASSIST_TLS_PORT", config.tls_port, 0, 65535);
+  read.Int("TRACEASSIST_PORT", config.port);
+  read.Int("TRACEASSIST_TLS_PORT", config.tls_port);
   read.String("TRACEASSIST_TLS_CERT", config.tls_cert);
   read.String("TRACEASSIST_TLS_KEY", config.tls_key);
   if (config.tls_cert.empty() != config.tls_key.empty()) {
@@ -177,17 +144,17 @@ ServerConfig ParseServerConfig(const Settings& settings) {
         "TRACEASSIST_TLS_PORT: {} is also TRACEASSIST_PORT; the listeners need distinct ports",
         config.tls_port));
   }
-  read.Size("TRACEASSIST_MAX_BODY_BYTES", config.max_body_bytes, 1024, std::size_t{1} << 30);
-  read.Int("TRACEASSIST_THREADS", config.threads, 0, 1024);
+  read.Size("TRACEASSIST_MAX_BODY_BYTES", config.max_body_bytes);
+  read.Int("TRACEASSIST_THREADS", config.threads);
   if (config.threads == 0) {
     config.threads = UsableCpus();
   }
-  read.Int("TRACEASSIST_MAX_CONNECTIONS", config.max_connections, 4, 100000);
-  read.Int("TRACEASSIST_READ_TIMEOUT_MS", config.read_timeout_ms, 100, 3600000);
-  read.Int("TRACEASSIST_WRITE_TIMEOUT_MS", config.write_timeout_ms, 100, 3600000);
-  read.Int("TRACEASSIST_KEEPALIVE_TIMEOUT_S", config.keepalive_timeout_s, 1, 3600);
-  read.Int("TRACEASSIST_KEEPALIVE_MAX_REQUESTS", config.keepalive_max_requests, 1, kIntMax);
-  read.Int("TRACEASSIST_DRAIN_TIMEOUT_S", config.drain_timeout_s, 0, 3600);
+  read.Int("TRACEASSIST_MAX_CONNECTIONS", config.max_connections);
+  read.Int("TRACEASSIST_READ_TIMEOUT_MS", config.read_timeout_ms);
+  read.Int("TRACEASSIST_WRITE_TIMEOUT_MS", config.write_timeout_ms);
+  read.Int("TRACEASSIST_KEEPALIVE_TIMEOUT_S", config.keepalive_timeout_s);
+  read.Int("TRACEASSIST_KEEPALIVE_MAX_REQUESTS", config.keepalive_max_requests);
+  read.Int("TRACEASSIST_DRAIN_TIMEOUT_S", config.drain_timeout_s);
 
   read.String("TRACEASSIST_LOG_LEVEL", config.log_level);
   config.log_level = common::ToLower(config.log_level);
@@ -290,12 +257,11 @@ Settings LoadConfigFile(const std::string& path) {
   }
   for (const auto& entry : root) {
     const std::string key = entry.first.as<std::string>();
-    std::string env = common::ToUpper(key);
-    if (env != "DATABASE_URL") env = "TRACEASSIST_" + env;
+    const std::string name = common::ToLower(key);
     const auto& known = KnownSettings();
-    if (env == "TRACEASSIST_CONFIG_FILE" ||
-        std::none_of(known.begin(), known.end(),
-                     [&](const SettingInfo& info) { return env == info.env; })) {
+    const auto setting = std::find_if(known.begin(), known.end(),
+                                      [&](const SettingInfo& info) { return name == info.name; });
+    if (setting == known.end() || name == "config_file") {
       throw ConfigError(
           fmt::format("TRACEASSIST_CONFIG_FILE: {}: unknown setting '{}'", path, key));
     }
@@ -303,46 +269,9 @@ Settings LoadConfigFile(const std::string& path) {
       throw ConfigError(
           fmt::format("TRACEASSIST_CONFIG_FILE: {}: '{}' must be a single value", path, key));
     }
-    settings[env] = entry.second.Scalar();
+    settings[setting->env] = entry.second.Scalar();
   }
   return settings;
-}
-
-std::string DescribeConfig(const ServerConfig& config) {
-  nlohmann::json namespaces = nlohmann::json::object();
-  for (const auto& [ns, ref] : config.namespace_instrumentation) namespaces[ns] = ref;
-  const nlohmann::json described = {
-      {"bind", config.bind},
-      {"port", config.port},
-      {"tls", config.tls_enabled()},
-      {"tls_port", config.tls_port},
-      {"tls_cert", config.tls_cert},
-      {"tls_key", config.tls_key},
-      {"max_body_bytes", config.max_body_bytes},
-      {"threads", config.threads},
-      {"max_connections", config.max_connections},
-      {"read_timeout_ms", config.read_timeout_ms},
-      {"write_timeout_ms", config.write_timeout_ms},
-      {"keepalive_timeout_s", config.keepalive_timeout_s},
-      {"keepalive_max_requests", config.keepalive_max_requests},
-      {"drain_timeout_s", config.drain_timeout_s},
-      {"log_level", config.log_level},
-      // Never the tokens themselves: only how many there are.
-      {"api_tokens", config.api_tokens.empty()
-                         ? std::string("off")
-                         : fmt::format("{} token(s) ***", config.api_tokens.size())},
-      {"rate_limit_rps", config.rate_limit_rps},
-      {"instrumentation", config.policy.instrumentation},
-      {"namespace_instrumentation", namespaces},
-      {"rules_file", config.rules_file},
-      {"enable_go", config.policy.enable_go},
-      {"enable_nginx", config.policy.enable_nginx},
-      {"init_containers", config.policy.init_containers},
-      {"webhook_mode", config.webhook_audit ? "audit" : "enforce"},
-      {"webhook_target", config.webhook_pods ? "pods" : "workloads"},
-      {"analytics_required", config.analytics_required},
-  };
-  return described.dump();
 }
 
 }  // namespace traceassist::webhook

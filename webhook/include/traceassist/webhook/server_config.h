@@ -7,8 +7,10 @@
 
 #include <cstddef>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "traceassist/instrument/options.h"
@@ -64,15 +66,33 @@ struct ServerConfig {
   bool tls_enabled() const { return !tls_cert.empty(); }
 };
 
-// Every setting name ParseServerConfig reads, with its flag (empty when env only), for --help and
-// the README table.
+// One server setting. KnownSettings() is the single table behind parsing (names, ranges), the
+// config file's keys, `serve --help`, the logged effective configuration and the README's table.
 struct SettingInfo {
-  const char* env;
-  const char* flag;
-  const char* default_value;
-  bool secret;
+  const char*
+      name;         // lower_snake_case: the config file key and the key in the logged configuration
+  const char* env;  // the environment variable
+  const char* flag;  // the `serve` flag; "" when environment only
+  // The default as shown; nullptr: the ServerConfig default, through `describe`.
+  const char* default_text;
+  long long min;  // integer settings: accepted range (min < max); others 0, 0
+  long long max;
+  const char* values;  // other settings: the accepted values, for the help ("" when free text)
+  const char* description;
+  bool secret;  // never logged
+  // The effective value in the logged configuration; nullptr for settings ServerConfig does not
+  // hold (the config file path, and analytics, which reads its own settings).
+  nlohmann::json (*describe)(const ServerConfig&);
 };
 const std::vector<SettingInfo>& KnownSettings();
+// The entry for `env`; throws std::logic_error for a name not in the table.
+const SettingInfo& Setting(std::string_view env);
+// The default shown for `setting` in --help and the README.
+std::string DefaultText(const SettingInfo& setting);
+// The accepted values shown for `setting` ("0-65535", "true, false", ...), or "".
+std::string RangeText(const SettingInfo& setting);
+// The README's reference table (Markdown), one row per setting.
+std::string SettingsMarkdownTable();
 
 // Builds and validates the configuration; an empty value counts as unset. Throws ConfigError naming
 // the first bad setting: a number out of range or not a number, an unknown log level or mode, an
@@ -86,6 +106,6 @@ ServerConfig ParseServerConfig(const Settings& settings);
 Settings LoadConfigFile(const std::string& path);
 
 // The effective configuration as one JSON object, with tokens and other secrets masked.
-std::string DescribeConfig(const ServerConfig& config);
+nlohmann::json DescribeConfig(const ServerConfig& config);
 
 }  // namespace traceassist::webhook
