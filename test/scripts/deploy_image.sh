@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Dockerfile, checked without a Docker engine:
 #  - its shape: bookworm build stage, debian:bookworm-slim runtime, a fixed numeric non-root USER equal to
-#    the runAsUser of k8s/ and the chart, EXPOSE 8000 8443, HEALTHCHECK through `traceassist healthcheck`;
+#    the runAsUser of k8s/ and of the chart's values, EXPOSE 8000 8443, HEALTHCHECK through `traceassist healthcheck`;
 #  - its runtime packages against the built binary: every library `ldd` reports is owned (dpkg -S) by a
 #    package the runtime stage installs, by one of their dependencies, or by the slim base image (Essential
 #    or Priority: required); and every package it installs owns at least one of those libraries.
@@ -28,7 +28,8 @@ user_line="$(printf '%s\n' "${runtime[@]}" | grep -E '^USER ' | tail -1 || true)
 [[ "$user_line" =~ ^USER[[:space:]]+([0-9]+)(:[0-9]+)?$ ]] || fail "runtime stage needs a numeric 'USER uid[:gid]', has '$user_line'"
 uid="${BASH_REMATCH[1]}"
 [[ "$uid" -ne 0 ]] || fail "USER must not be root"
-for f in "$SOURCE_DIR/k8s/deployment.yaml" "$SOURCE_DIR/helm/traceassist/templates/deployment.yaml"; do
+# The chart's default lives in values.yaml (podSecurityContext), which the deployment template renders.
+for f in "$SOURCE_DIR/k8s/deployment.yaml" "$SOURCE_DIR/helm/traceassist/values.yaml"; do
   grep -qE "runAsUser: $uid\$" "$f" || fail "$f does not run as the image's UID $uid"
 done
 expose="$(printf '%s\n' "${runtime[@]}" | grep -E '^EXPOSE ' | tr '\n' ' ')"
