@@ -11,6 +11,8 @@
 //     k8s/ and the chart's default render agree (kinds and the settings that must not drift apart).
 //   node check.mjs values-doc VALUES.yaml DOC.md
 //     Every key of values.yaml appears in the doc's "### Values" table, and every key there exists.
+//   node check.mjs operations CHART.yaml OUT_DIR
+//     The PrometheusRule and the `helm test` pod of a render, as files for promtool and sh (lib/alerts.mjs).
 //   node check.mjs values SCHEMA [--valid VALUES.json]... [--invalid VALUES.json]...
 //     values.schema.json is accepted by Ajv in strict mode, accepts each --valid file, rejects each --invalid.
 // Exit status 1 with one line per problem.
@@ -22,6 +24,7 @@ import { podTemplate, checkRestricted } from "./lib/podsecurity.mjs";
 import { checkWiring } from "./lib/wiring.mjs";
 import { checkCompose } from "./lib/compose.mjs";
 import { checkParity } from "./lib/parity.mjs";
+import { extractOperations } from "./lib/alerts.mjs";
 import { parse } from "yaml";
 
 function parseArgs(argv) {
@@ -143,6 +146,10 @@ try {
   else if (command === "compose") ok = compose(opts);
   else if (command === "values-doc") ok = valuesDoc(opts);
   else if (command === "parity") ok = parity(opts);
+  else if (command === "operations") {
+    console.log(`ok ${extractOperations(loadManifests(opts._[0]).map((d) => d.obj), opts._[1])}`);
+    ok = true;
+  }
   else throw new Error(`unknown command ${command}`);
 } catch (e) {
   console.log(`FAIL ${e.message}`);
