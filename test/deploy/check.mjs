@@ -2,7 +2,7 @@
 //
 //   node check.mjs manifests FILE [--label L] [--no-webhook] [--mode workloads|pods]
 //                                 [--failure-policy P] [--timeout S] [--external-issuer]
-//                                 [--service-ports 443:8443,80:8000]
+//                                 [--service-ports 443:8443,80:8000] [--container-ports 8000:8443]
 //     Every object: Kubernetes OpenAPI schema (kubernetes-models, cert-manager, Prometheus Operator) with
 //     unknown fields rejected; every pod template: Pod Security "restricted" + read-only root fs; then the
 //     webhook/Service/Deployment/certificate wiring.
@@ -62,6 +62,7 @@ async function manifests(opts) {
     timeoutSeconds: Number(opts.timeout?.[0] ?? 5),
     servicePorts: Object.fromEntries((opts["service-ports"]?.[0] ?? "443:8443,80:8000").split(",").map((p) => p.split(":").map(Number))),
     localIssuer: !opts["external-issuer"],
+    ...(opts["container-ports"] && (([h, s]) => ({ httpPort: h, httpsPort: s }))(opts["container-ports"][0].split(":").map(Number))),
   });
   problems.push(...errors.map((e) => `wiring: ${e}`));
   const kinds = docs.map((d) => d.obj.kind).sort().join(",");

@@ -58,13 +58,14 @@ export function checkWiring(objects, expect) {
   const portByName = Object.fromEntries((container.ports ?? []).map((p) => [p.name, p.containerPort]));
   if (!ns) errors.push("Deployment has no namespace");
 
-  // Listeners: HTTP 8000 (API, probes, metrics), HTTPS 8443 (webhook).
-  if (portByName.http !== 8000 || portByName.https !== 8443) errors.push(`container ports ${JSON.stringify(portByName)}, want http 8000 and https 8443`);
+  // Listeners: HTTP (API, probes, metrics; 8000 unless the render moves it), HTTPS (webhook; 8443).
+  const httpPort = expect.httpPort ?? 8000, httpsPort = expect.httpsPort ?? 8443;
+  if (portByName.http !== httpPort || portByName.https !== httpsPort) errors.push(`container ports ${JSON.stringify(portByName)}, want http ${httpPort} and https ${httpsPort}`);
   if ((env.TRACEASSIST_PORT ?? "8000") !== String(portByName.http)) errors.push("TRACEASSIST_PORT differs from the http container port");
   if ((env.TRACEASSIST_TLS_PORT ?? "8443") !== String(portByName.https)) errors.push("TRACEASSIST_TLS_PORT differs from the https container port");
   const probe = (p, path) => {
     const port = typeof p?.httpGet?.port === "string" ? portByName[p.httpGet.port] : p?.httpGet?.port;
-    if (p?.httpGet?.path !== path || port !== 8000) errors.push(`probe for ${path} must GET ${path} on the http port 8000`);
+    if (p?.httpGet?.path !== path || port !== httpPort) errors.push(`probe for ${path} must GET ${path} on the http port ${httpPort}`);
   };
   probe(container.livenessProbe, "/health");
   probe(container.readinessProbe, "/ready");
@@ -81,7 +82,7 @@ export function checkWiring(objects, expect) {
   for (const np of all("NetworkPolicy")) {
     if (!selectorMatches(np.spec.podSelector, labels)) errors.push("NetworkPolicy does not select the pods");
     const open = (np.spec.ingress ?? []).flatMap((r) => (r.ports ?? []).map((p) => p.port));
-    for (const p of [8000, 8443]) if (!open.includes(p)) errors.push(`NetworkPolicy does not admit port ${p}`);
+    for (const p of [httpPort, httpsPort]) if (!open.includes(p)) errors.push(`NetworkPolicy does not admit port ${p}`);
   }
 
   // The TLS Secret the container reads: the volume mounted where TRACEASSIST_TLS_CERT points.
@@ -106,7 +107,7 @@ export function checkWiring(objects, expect) {
   for (const ing of all("Ingress")) for (const rule of ing.spec.rules ?? []) for (const path of rule.http?.paths ?? []) {
     const b = path.backend.service;
     const sp = svc?.spec.ports.find((p) => p.name === b.port.name || p.port === b.port.number);
-    if (b.name !== svc?.metadata.name || !sp || targetOf(sp) !== 8000) errors.push(`Ingress path ${path.path} does not reach the http listener`);
+    if (b.name !== svc?.metadata.name || !sp || targetOf(sp) !== httpPort) errors.push(`Ingress path ${path.path} does not reach the http listener`);
   }
   for (const sm of all("ServiceMonitor")) {
     if (!selectorMatches(sm.spec.selector, svc?.metadata.labels ?? {})) errors.push("ServiceMonitor does not select the Service");
@@ -135,7 +136,7 @@ export function checkWiring(objects, expect) {
   const refPort = ref?.port ?? 443;
   const sp = svc?.spec.ports.find((p) => p.port === refPort);
   const containerPort = sp && targetOf(sp);
-  if (containerPort !== 8443) errors.push(`webhook port ${refPort} reaches container port ${containerPort}, want 8443 (HTTPS)`);
+  if (containerPort !== httpsPort) errors.push(`webhook port ${refPort} reaches container port ${containerPort}, want ${httpsPort} (HTTPS)`);
   const dnsName = `${ref?.name}.${ref?.namespace}.svc`;
 
   // CA wiring: cert-manager injection, or a caBundle that signed the served certificate.
