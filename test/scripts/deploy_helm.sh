@@ -57,6 +57,23 @@ for f in "$cases"/invalid/*.yaml; do
 done
 node "$DEPLOY_DIR/check.mjs" values "$chart/values.schema.json" "${valid[@]}" "${invalid[@]}"
 
+# GitOps tools render offline (`helm template`): in cert-manager mode (the default) and existing-secret mode
+# two renders are byte-identical and carry no key material. Self-signed mode generates a new pair per
+# offline render (lookup finds nothing there), which DEPLOY.md says; it must differ, or this check is blind.
+for name in default full existing-secret; do
+  row=$(printf '%s\n' "${matrix[@]}" | grep "^$name|")
+  IFS='|' read -r _ files release ns _ <<<"$row"
+  fargs=(); for f in $files; do fargs+=(-f "$f"); done
+  "$HELMRENDER" -chart "$chart" "${fargs[@]}" -name "$release" -namespace "$ns" > "$tmp/again.yaml"
+  cmp -s "$tmp/out/$name.yaml" "$tmp/again.yaml" || { echo "FAIL: two offline renders of $name differ"; exit 1; }
+  if grep -qE 'PRIVATE KEY|tls\.key:|LS0tLS1CRUdJTiBSU0Eg|LS0tLS1CRUdJTiBQUklWQVRF' "$tmp/out/$name.yaml"; then
+    echo "FAIL: the $name render carries key material"; exit 1
+  fi
+done
+"$HELMRENDER" -chart "$chart" -f "$cases/self-signed.yaml" > "$tmp/again.yaml"
+if cmp -s "$tmp/out/self-signed.yaml" "$tmp/again.yaml"; then echo "FAIL: self-signed renders are identical: the comparison above cannot see a difference"; exit 1; fi
+echo "ok offline renders: default, full and existing-secret byte-identical twice, no key material; self-signed differs, as documented"
+
 # k8s/ and the default render must not drift apart.
 if command -v kubectl >/dev/null; then
   kubectl kustomize "$SOURCE_DIR/k8s" > "$tmp/k8s.yaml"
