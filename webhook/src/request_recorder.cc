@@ -18,8 +18,6 @@ using common::LogEvent;
 using common::LogLevel;
 using nlohmann::json;
 
-constexpr const char* kJson = "application/json";
-
 thread_local RequestState tls_request;
 
 bool IsRequestIdChar(char c) {
@@ -95,7 +93,7 @@ RequestState& RequestRecorder::Begin(const httplib::Request& req) {
 void RequestRecorder::SetError(httplib::Response& res, int status, std::string_view code,
                                std::string_view message) {
   res.status = status;
-  res.set_content(ErrorBody(code, message), kJson);
+  res.set_content(ErrorBody(code, message), kJsonContentType);
   tls_request.code = std::string(code);
 }
 

@@ -24,6 +24,8 @@ namespace traceassist::webhook {
 
 using Clock = std::chrono::steady_clock;
 
+inline constexpr const char* kJsonContentType = "application/json";
+
 // What a body route's handler decided, for the log line and the usage event.
 struct HandlerResult {
   std::string code;                            // stable error code of the answer, if any

@@ -17,8 +17,6 @@ using common::LogEvent;
 using common::LogLevel;
 using nlohmann::json;
 
-constexpr const char* kJson = "application/json";
-
 bool IsJsonContentType(const std::string& value) {
   std::string_view type(value);
   type = type.substr(0, type.find(';'));
@@ -110,7 +108,7 @@ Router::HandlerResponse Router::Dispatch(const httplib::Request& req, httplib::R
   switch (state.route) {
     case Route::kHealth:
       if (!is_get) return MethodNotAllowed(res, "GET, HEAD");
-      res.set_content(R"({"status":"ok"})", kJson);
+      res.set_content(R"({"status":"ok"})", kJsonContentType);
       return HandlerResponse::Handled;
     case Route::kReady:
       if (!is_get) return MethodNotAllowed(res, "GET, HEAD");
@@ -217,7 +215,7 @@ void Router::Instrument(const httplib::Request& req, httplib::Response& res,
   if (!ReadBody(req, res, reader, body)) return;
   InstrumentApiResult result = HandleInstrumentRequest(body, config_.policy, limits_, slots_);
   res.status = result.status;
-  res.set_content(result.body, kJson);
+  res.set_content(result.body, kJsonContentType);
   if (result.status == 400 && result.code == "invalid_yaml") {
     metrics_.ManifestProcessed("error");
   }
@@ -256,7 +254,7 @@ void Router::Mutate(const httplib::Request& req, httplib::Response& res,
   metrics_.AdmissionFinished(outcome.kind, outcome.operation, outcome.outcome, outcome.reason,
                              std::chrono::duration<double>(Clock::now() - start).count());
   res.status = outcome.http_status;
-  res.set_content(outcome.body, outcome.http_status == 200 ? kJson : "text/plain");
+  res.set_content(outcome.body, outcome.http_status == 200 ? kJsonContentType : "text/plain");
   if (outcome.outcome == "error") {
     LogEvent(outcome.http_status == 200 ? LogLevel::kError : LogLevel::kWarn, "admission failed",
              {{"request_id", RequestRecorder::Current().request_id}, {"error", outcome.error}});
@@ -286,7 +284,7 @@ void Router::Ready(httplib::Response& res) {
   res.status = answer_ready ? 200 : 503;
   res.set_content(
       json{{"status", answer_ready ? "ready" : "not_ready"}, {"components", components}}.dump(),
-      kJson);
+      kJsonContentType);
 }
 
 void Router::Metrics(httplib::Response& res) {
