@@ -43,6 +43,10 @@ int ExecServer(char** argv);
 // `instrument`, `uninstrument` and `detect`.
 void RegisterInstrumentCommands(CLI::App& app, int& exit_code);
 
+// `completion bash|zsh|fish`: a script generated from every command registered on `app` (register
+// it last).
+void RegisterCompletionCommand(CLI::App& app, int& exit_code);
+
 // `analytics summary`: reads the usage table named by DATABASE_URL.
 void RegisterAnalyticsCommands(CLI::App& app, int& exit_code);
 

@@ -18,6 +18,8 @@
 #include <thread>
 
 #include "commands.h"
+#include "files.h"
+#include "output.h"
 #include "traceassist/instrument/detector.h"
 #include "traceassist/instrument/diff.h"
 #include "traceassist/instrument/rewrite.h"
@@ -33,8 +35,7 @@ struct Settings {
   bool in_place = false;
   bool diff = false;
   bool check = false;
-  std::string report_format = "text";
-  std::string detect_format = "text";
+  std::string output = "text";  // -o/--output: the report's format
   std::string instrumentation = "true";
   std::string language;
   std::vector<std::string> container_languages;
@@ -46,151 +47,6 @@ struct Settings {
   std::string min_confidence = "medium";
   bool remove = false;
 };
-
-struct Input {
-  std::string name;  // the path, or "-" for stdin
-  std::string text;
-};
-
-// Reads into `buffer` until it holds `size` bytes or the input ends; false on a read error.
-bool Fill(int fd, char* buffer, std::size_t size, std::size_t& filled) {
-  filled = 0;
-  while (filled < size) {
-    const ssize_t n = ::read(fd, buffer + filled, size - filled);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return false;
-    if (n == 0) break;
-    filled += static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
-// Reads everything from `fd` into `out`. A regular file is read straight into `out` (its size plus
-// one byte, to see that it ended); a pipe, or a file that grew meanwhile, in 1 MiB chunks joined
-// once at the end, so the content is never held more than twice (a growing string would briefly
-// hold 3x).
-bool ReadAll(int fd, std::string& out) {
-  struct stat st {};
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-    out.resize(static_cast<std::size_t>(st.st_size) + 1);
-    std::size_t filled = 0;
-    if (!Fill(fd, out.data(), out.size(), filled)) return false;
-    const bool ended = filled < out.size();
-    out.resize(filled);
-    if (ended) return true;
-  }
-  constexpr std::size_t kChunk = std::size_t{1} << 20;
-  const auto buffer = std::make_unique_for_overwrite<char[]>(kChunk);
-  std::vector<std::string> chunks;
-  std::size_t total = out.size();
-  for (std::size_t filled = kChunk; filled == kChunk;) {
-    if (!Fill(fd, buffer.get(), kChunk, filled)) return false;
-    chunks.emplace_back(buffer.get(), filled);
-    total += filled;
-  }
-  out.reserve(total);
-  for (auto& c : chunks) {
-    out += c;
-    std::string().swap(c);
-  }
-  return true;
-}
-
-bool ManifestFile(const fs::path& p) {
-  const std::string ext = p.extension().string();
-  return ext == ".yaml" || ext == ".yml" || ext == ".json";
-}
-
-// Expands directories (recursively, *.yaml/*.yml/*.json, sorted) and keeps files and "-" as given.
-bool ExpandInputs(const std::vector<std::string>& args, std::vector<std::string>& paths) {
-  bool ok = true;
-  for (const auto& arg : args) {
-    if (arg == "-") {
-      paths.push_back(arg);
-      continue;
-    }
-    std::error_code ec;
-    if (fs::is_directory(arg, ec)) {
-      std::vector<std::string> found;
-      for (fs::recursive_directory_iterator it(arg, ec), end; !ec && it != end; it.increment(ec)) {
-        if (it->is_regular_file() && ManifestFile(it->path())) found.push_back(it->path().string());
-      }
-      if (ec) {
-        std::cerr << fmt::format("traceassist: {}: {}\n", arg, ec.message());
-        ok = false;
-      }
-      std::sort(found.begin(), found.end());
-      paths.insert(paths.end(), found.begin(), found.end());
-    } else if (fs::exists(arg, ec)) {
-      paths.push_back(arg);
-    } else {
-      std::cerr << fmt::format("traceassist: {}: no such file or directory\n", arg);
-      ok = false;
-    }
-  }
-  return ok;
-}
-
-bool Load(const std::string& path, Input& input) {
-  input.name = path;
-  const int fd = path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    std::cerr << fmt::format("traceassist: {}: {}\n", path, std::strerror(errno));
-    return false;
-  }
-  const bool ok = ReadAll(fd, input.text);
-  const int read_errno = errno;
-  if (fd != STDIN_FILENO) ::close(fd);
-  if (!ok) {
-    std::cerr << fmt::format("traceassist: {}: read error: {}\n", path, std::strerror(read_errno));
-    return false;
-  }
-  return true;
-}
-
-// Writes `text` to `path` atomically: a temporary file in the same directory with the original's
-// permissions, flushed, then renamed over it. On any failure the original is untouched.
-bool WriteAtomically(const std::string& path, const std::string& text, std::string& error) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) {
-    error = std::strerror(errno);
-    return false;
-  }
-  std::string tmp = path + ".traceassist-XXXXXX";
-  const int fd = ::mkstemp(tmp.data());
-  if (fd < 0) {
-    error = fmt::format("cannot create a temporary file: {}", std::strerror(errno));
-    return false;
-  }
-  auto fail = [&](const char* what) {
-    error = fmt::format("{}: {}", what, std::strerror(errno));
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return false;
-  };
-  if (::fchmod(fd, st.st_mode & 07777) != 0) return fail("cannot set permissions");
-  std::size_t written = 0;
-  while (written < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail("write failed");
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) return fail("fsync failed");
-  if (::close(fd) != 0) {
-    error = fmt::format("close failed: {}", std::strerror(errno));
-    ::unlink(tmp.c_str());
-    return false;
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    error = fmt::format("rename failed: {}", std::strerror(errno));
-    ::unlink(tmp.c_str());
-    return false;
-  }
-  return true;
-}
 
 bool BuildOptions(const Settings& s, ti::Action action, ti::Options& o) {
   o.action = action;
@@ -228,9 +84,12 @@ bool BuildOptions(const Settings& s, ti::Action action, ti::Options& o) {
   }
   o.min_confidence = *conf;
   if (!s.rules_file.empty()) {
-    Input rules;
-    if (!Load(s.rules_file, rules)) return false;
-    auto loaded = ti::LoadDetectionRules(rules.text);
+    std::string text, error;
+    if (!ReadInput(s.rules_file, text, error)) {
+      std::cerr << fmt::format("traceassist: {}: {}\n", s.rules_file, error);
+      return false;
+    }
+    auto loaded = ti::LoadDetectionRules(text);
     if (!loaded.ok()) {
       std::cerr << fmt::format("traceassist: {}: {}\n", s.rules_file, loaded.status().ToString());
       return false;
@@ -319,114 +178,144 @@ ti::Result<ti::RewriteOutput> Rewrite(std::string_view text, const ti::Options& 
   return merged;
 }
 
-// Writes one input's output to stdout. Several inputs form one stream: each starts a new document.
-// Written as it comes (not gathered first), so that a large stream is not held twice in memory.
-class JoinedOutput {
+// The errors of one run: printed at once as text, or gathered for the JSON/YAML report, where they
+// then are the only place they appear.
+class Errors {
  public:
-  void Write(const std::string& text) {
-    if (written_) {
-      std::cout << (last_ != '\n' ? "\n---\n" : "---\n");
-      last_ = '\n';
-    }
-    std::cout << text;
-    if (!text.empty()) {
-      written_ = true;
-      last_ = text.back();
-    }
+  explicit Errors(ReportFormat format) : format_(format) {}
+  void Add(const std::string& file, const std::string& message) {
+    Record(file, message, {}, message);
   }
-  void Flush() { std::cout << std::flush; }
+  void Add(const std::string& file, const ti::Status& status) {
+    Record(file, status.message(), status.where(), status.ToString());
+  }
+  bool empty() const { return list_.empty(); }
+  nlohmann::json json() const { return list_; }
 
  private:
-  bool written_ = false;
-  char last_ = '\n';
+  void Record(const std::string& file, const std::string& message, const ti::Location& where,
+              const std::string& text) {
+    if (format_ == ReportFormat::kText)
+      std::cerr << fmt::format("traceassist: {}: {}\n", file, text);
+    list_.push_back({{"file", file},
+                     {"message", message},
+                     {"document", where.document},
+                     {"line", where.line},
+                     {"column", where.column}});
+  }
+
+  ReportFormat format_;
+  nlohmann::json list_ = nlohmann::json::array();
 };
+
+std::string DisplayName(const std::string& path) { return path == "-" ? "<stdin>" : path; }
+
+// The paths named on the command line, directories expanded; standard input when none is named,
+// unless it is a terminal (a user who typed no file is not left waiting on a silent prompt).
+bool CollectPaths(const Settings& s, std::vector<std::string>& paths, Errors& errors) {
+  if (s.inputs.empty() && ::isatty(STDIN_FILENO)) {
+    std::cerr << "traceassist: no input: name files or directories, or `-` to read standard input "
+                 "(standard input is a terminal)\n";
+    return false;
+  }
+  std::vector<InputError> found;
+  ExpandInputs(s.inputs.empty() ? std::vector<std::string>{"-"} : s.inputs, paths, found);
+  for (const auto& e : found) errors.Add(e.file, e.message);
+  return true;
+}
+
+// One input, read and rewritten; nothing is written anywhere until every input has been.
+struct Rewritten {
+  std::string path;
+  std::string input;
+  ti::RewriteOutput out;
+};
+
+// Several inputs form one stream on stdout: each starts a new document.
+void WriteJoined(const std::vector<Rewritten>& done) {
+  char last = '\n';
+  bool written = false;
+  for (const auto& r : done) {
+    if (r.out.text.empty()) continue;
+    if (written) WriteStdout(last != '\n' ? "\n---\n" : "---\n");
+    WriteStdout(r.out.text);
+    written = true;
+    last = r.out.text.back();
+  }
+}
 
 void TagWithFile(nlohmann::json& report, const std::string& file) {
   for (auto& o : report["objects"]) o["file"] = file;
   for (auto& w : report["warnings"]) w["file"] = file;
 }
 
-// Reads each input in turn and hands it to `process(path, display_name, text)`. Returns false when
-// an input could not be read (the error is printed) or `process` returned false.
-template <typename Process>
-bool ForEachInput(const std::vector<std::string>& paths, Process process) {
-  bool ok = true;
-  for (const auto& path : paths) {
-    Input input;
-    if (!Load(path, input)) {
-      ok = false;
-      continue;
-    }
-    ok = process(path, path == "-" ? std::string("<stdin>") : path, input.text) && ok;
-  }
-  return ok;
-}
-
-void PrintError(const std::string& display, const ti::Status& status) {
-  std::cerr << fmt::format("traceassist: {}: {}\n", display, status.ToString());
-}
-
 int RunInstrument(const Settings& s, ti::Action action) {
   ti::Options options;
   if (!BuildOptions(s, action, options)) return kExitUsage;
+  const ReportFormat format = ParseReportFormat(s.output);
+  Errors errors(format);
   std::vector<std::string> paths;
-  bool ok = ExpandInputs(s.inputs.empty() ? std::vector<std::string>{"-"} : s.inputs, paths);
+  if (!CollectPaths(s, paths, errors)) return kExitUsage;
   if (s.in_place && std::count(paths.begin(), paths.end(), "-") > 0) {
     std::cerr << "traceassist: -i needs files, not standard input\n";
     return kExitUsage;
   }
-  const bool json_report = s.report_format == "json";
-  nlohmann::json combined = {{"changes_made", false},
-                             {"objects", nlohmann::json::array()},
-                             {"warnings", nlohmann::json::array()},
-                             {"errors", nlohmann::json::array()}};
-  JoinedOutput stream;
-  bool changes = false;
-  ok = ForEachInput(
-           paths,
-           [&](const std::string& path, const std::string& display, const std::string& text) {
-             auto result = Rewrite(text, options);
-             if (!result.ok()) {
-               PrintError(display, result.status());
-               combined["errors"].push_back({{"file", display},
-                                             {"message", result.status().message()},
-                                             {"document", result.status().where().document},
-                                             {"line", result.status().where().line},
-                                             {"column", result.status().where().column}});
-               return false;
-             }
-             const ti::RewriteOutput& out = result.value();
-             const bool changed = out.text != text;
-             changes |= changed;
-             if (json_report) {
-               nlohmann::json j = ti::ToJson(out.report);
-               TagWithFile(j, display);
-               for (auto& o : j["objects"]) combined["objects"].push_back(std::move(o));
-               for (auto& w : j["warnings"]) combined["warnings"].push_back(std::move(w));
-             } else {
-               std::cerr << ti::ToText(out.report, paths.size() > 1 || path != "-" ? display : "");
-             }
-             if (s.diff) {
-               const std::string name = path == "-" ? "stdin" : path;
-               std::cout << ti::UnifiedDiff(text, out.text, "a/" + name, "b/" + name);
-             } else if (s.in_place) {
-               std::string error;
-               if (changed && !WriteAtomically(path, out.text, error)) {
-                 std::cerr << fmt::format("traceassist: {}: not written: {}\n", display, error);
-                 return false;
-               }
-             } else if (!s.check) {
-               stream.Write(out.text);
-             }
-             return true;
-           }) &&
-       ok;
-  stream.Flush();
-  if (json_report) {
-    combined["changes_made"] = changes;
-    std::cerr << combined.dump(2) << '\n';
+  // All or nothing: every input is read and rewritten before anything is written.
+  std::vector<Rewritten> done;
+  for (const auto& path : paths) {
+    Rewritten r{path, {}, {}};
+    std::string error;
+    if (!ReadInput(path, r.input, error)) {
+      errors.Add(DisplayName(path), error);
+      continue;
+    }
+    auto result = Rewrite(r.input, options);
+    if (!result.ok()) {
+      errors.Add(DisplayName(path), result.status());
+      continue;
+    }
+    r.out = std::move(result).value();
+    done.push_back(std::move(r));
   }
-  if (!ok) return kExitInputError;
+  bool changes = false;
+  nlohmann::json report = {{"changes_made", false},
+                           {"objects", nlohmann::json::array()},
+                           {"warnings", nlohmann::json::array()}};
+  for (const auto& r : done) {
+    changes |= r.out.text != r.input;
+    if (format == ReportFormat::kText) {
+      const bool named = paths.size() > 1 || r.path != "-";
+      const bool nothing_written = s.check || !errors.empty();
+      std::cerr << ti::ToText(r.out.report, named ? DisplayName(r.path) : "", nothing_written);
+      continue;
+    }
+    nlohmann::json j = ti::ToJson(r.out.report);
+    TagWithFile(j, DisplayName(r.path));
+    for (auto& o : j["objects"]) report["objects"].push_back(std::move(o));
+    for (auto& w : j["warnings"]) report["warnings"].push_back(std::move(w));
+  }
+  if (errors.empty()) {
+    if (s.diff) {
+      for (const auto& r : done) {
+        const std::string name = r.path == "-" ? "stdin" : r.path;
+        WriteStdout(ti::UnifiedDiff(r.input, r.out.text, "a/" + name, "b/" + name));
+      }
+    } else if (s.in_place) {
+      for (const auto& r : done) {
+        std::string error;
+        if (r.out.text != r.input && !WriteInPlace(r.path, r.out.text, error))
+          errors.Add(DisplayName(r.path), "not written: " + error);
+      }
+    } else if (!s.check) {
+      WriteJoined(done);
+    }
+  }
+  if (format != ReportFormat::kText) {
+    report["changes_made"] = changes && errors.empty();
+    report["errors"] = errors.json();
+    std::cerr << RenderStructured(report, format);
+  }
+  if (!errors.empty()) return kExitInputError;
   if (s.check && changes) return kExitChangesNeeded;
   return kExitOk;
 }
@@ -434,48 +323,89 @@ int RunInstrument(const Settings& s, ti::Action action) {
 int RunDetect(const Settings& s) {
   ti::Options options;
   if (!BuildOptions(s, ti::Action::kInstrument, options)) return kExitUsage;
+  const ReportFormat format = ParseReportFormat(s.output);
+  Errors errors(format);
   std::vector<std::string> paths;
-  bool ok = ExpandInputs(s.inputs.empty() ? std::vector<std::string>{"-"} : s.inputs, paths);
+  if (!CollectPaths(s, paths, errors)) return kExitUsage;
+  std::string text;
   nlohmann::json objects = nlohmann::json::array();
-  ok = ForEachInput(paths,
-                    [&](const std::string&, const std::string& display, const std::string& text) {
-                      auto result = ti::DetectManifests(text, options);
-                      if (!result.ok()) {
-                        PrintError(display, result.status());
-                        return false;
-                      }
-                      if (s.detect_format == "json") {
-                        nlohmann::json j = ti::ToDetectJson(result.value());
-                        for (auto& o : j["objects"]) {
-                          o["file"] = display;
-                          objects.push_back(std::move(o));
-                        }
-                      } else {
-                        if (paths.size() > 1) std::cout << "# " << display << '\n';
-                        std::cout << ti::ToDetectText(result.value());
-                      }
-                      return true;
-                    }) &&
-       ok;
-  if (s.detect_format == "json") std::cout << nlohmann::json{{"objects", objects}}.dump(2) << '\n';
-  return ok ? kExitOk : kExitInputError;
+  for (const auto& path : paths) {
+    std::string input, error;
+    if (!ReadInput(path, input, error)) {
+      errors.Add(DisplayName(path), error);
+      continue;
+    }
+    auto result = ti::DetectManifests(input, options);
+    if (!result.ok()) {
+      errors.Add(DisplayName(path), result.status());
+      continue;
+    }
+    if (format == ReportFormat::kText) {
+      if (paths.size() > 1) text += "# " + DisplayName(path) + '\n';
+      text += ti::ToDetectText(result.value());
+      continue;
+    }
+    nlohmann::json found = ti::ToDetectJson(result.value());
+    for (auto& o : found["objects"]) {
+      o["file"] = DisplayName(path);
+      objects.push_back(std::move(o));
+    }
+  }
+  if (format != ReportFormat::kText) {
+    WriteStdout(RenderStructured({{"objects", objects}, {"errors", errors.json()}}, format));
+  } else if (errors.empty()) {
+    WriteStdout(text);
+  }
+  return errors.empty() ? kExitOk : kExitInputError;
 }
+constexpr const char* kRewriteExitCodes = R"(
+Exit codes: 0 done; 1 an input could not be used (then nothing is written); 2 usage error;
+3 --check found changes to make.
+)";
+constexpr const char* kDetectExitCodes = R"(
+Exit codes: 0 done; 1 an input could not be used (then nothing is printed but errors); 2 usage error.
+)";
+
+constexpr const char* kInstrumentFooter = R"(
+Examples:
+  traceassist instrument deploy.yaml > instrumented.yaml
+  traceassist instrument -i k8s/                 # rewrite every manifest under k8s/ in place
+  kustomize build . | traceassist instrument - | kubectl apply -f -
+  traceassist instrument --check -o json k8s/    # CI: exit 3 when something needs instrumenting
+)";
+
+constexpr const char* kUninstrumentFooter = R"(
+Examples:
+  traceassist uninstrument -i k8s/
+  traceassist uninstrument --diff deploy.yaml
+)";
+
+constexpr const char* kDetectFooter = R"(
+Examples:
+  traceassist detect deploy.yaml
+  helm template my-chart | traceassist detect -o json -
+)";
 
 }  // namespace
 
 void RegisterInstrumentCommands(CLI::App& app, int& exit_code) {
   auto settings = std::make_shared<Settings>();
   Settings& s = *settings;
+  auto add_output = [&s](CLI::App* cmd, const char* names, const char* where) {
+    cmd->add_option(names, s.output, fmt::format("Report format{}: text, json or yaml", where))
+        ->check(CLI::IsMember({"text", "json", "yaml"}));
+  };
 
   // The flags instrument and uninstrument share: inputs and where the result goes.
-  auto add_rewrite_flags = [&s](CLI::App* cmd, const char* check_help) {
+  auto add_rewrite_flags = [&](CLI::App* cmd, const char* check_help) {
     cmd->add_option("inputs", s.inputs,
-                    "Files or directories (*.yaml, *.yml, *.json); - or nothing for stdin");
-    cmd->add_flag("-i,--in-place", s.in_place, "Rewrite the files in place (atomically)");
-    cmd->add_flag("--diff", s.diff, "Print a unified diff instead of the manifests");
-    cmd->add_flag("--check", s.check, check_help);
-    cmd->add_option("--report", s.report_format, "Report format on stderr: text or json")
-        ->check(CLI::IsMember({"text", "json"}));
+                    "Files or directories (*.yaml, *.yml, *.json); - for stdin");
+    auto* in_place = cmd->add_flag("-i,--in-place", s.in_place,
+                                   "Rewrite the files in place (atomically; links followed)");
+    auto* diff = cmd->add_flag("--diff", s.diff, "Print a unified diff instead of the manifests");
+    auto* check = cmd->add_flag("--check", s.check, check_help);
+    in_place->excludes(diff)->excludes(check);
+    add_output(cmd, "-o,--output,--report", " (on stderr)");
   };
 
   auto* instrument =
@@ -484,6 +414,7 @@ void RegisterInstrumentCommands(CLI::App& app, int& exit_code) {
   instrument->add_flag("--remove", s.remove,
                        "Remove the annotations TraceAssist wrote (same as uninstrument)");
   AddPolicyFlags(instrument, s);
+  instrument->footer(std::string(kInstrumentFooter) + kRewriteExitCodes);
   instrument->callback([&exit_code, settings] {
     exit_code =
         RunInstrument(*settings, settings->remove ? ti::Action::kRemove : ti::Action::kInstrument);
@@ -492,15 +423,16 @@ void RegisterInstrumentCommands(CLI::App& app, int& exit_code) {
   auto* uninstrument =
       app.add_subcommand("uninstrument", "Remove exactly the annotations TraceAssist wrote");
   add_rewrite_flags(uninstrument, "Exit 3 when TraceAssist annotations are present");
+  uninstrument->footer(std::string(kUninstrumentFooter) + kRewriteExitCodes);
   uninstrument->callback(
       [&exit_code, settings] { exit_code = RunInstrument(*settings, ti::Action::kRemove); });
 
   auto* detect =
       app.add_subcommand("detect", "Show each container's language and the evidence for it");
-  detect->add_option("inputs", s.inputs, "Files or directories; - or nothing for stdin");
-  detect->add_option("--format", s.detect_format, "text or json")
-      ->check(CLI::IsMember({"text", "json"}));
+  detect->add_option("inputs", s.inputs, "Files or directories; - for stdin");
+  add_output(detect, "-o,--output,--format", "");
   AddPolicyFlags(detect, s);
+  detect->footer(std::string(kDetectFooter) + kDetectExitCodes);
   detect->callback([&exit_code, settings] { exit_code = RunDetect(*settings); });
 }
 

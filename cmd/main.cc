@@ -14,5 +14,6 @@ int main(int argc, char** argv) {
   int exit_code = traceassist::cmd::kExitOk;
   traceassist::cmd::RegisterInstrumentCommands(app, exit_code);
   traceassist::cmd::RegisterServerCommandNames(app);
+  traceassist::cmd::RegisterCompletionCommand(app, exit_code);
   return traceassist::cmd::Run(app, argc, argv, exit_code);
 }

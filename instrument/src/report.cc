@@ -109,11 +109,14 @@ std::string LanguageSummary(const ObjectReport& o) {
 
 }  // namespace
 
-std::string ToText(const Report& report, std::string_view source) {
+std::string ToText(const Report& report, std::string_view source, bool dry_run) {
   std::string out;
   const std::string prefix = source.empty() ? std::string() : std::string(source) + ": ";
   for (const auto& o : report.objects) {
-    out += fmt::format("{}{} {}", prefix, o.Ref(), ToString(o.status));
+    std::string_view status = ToString(o.status);
+    if (dry_run && o.status == ObjectStatus::kInstrumented) status = "would instrument";
+    if (dry_run && o.status == ObjectStatus::kUninstrumented) status = "would uninstrument";
+    out += fmt::format("{}{} {}", prefix, o.Ref(), status);
     if (o.status == ObjectStatus::kInstrumented || o.status == ObjectStatus::kUnchanged) {
       const std::string langs = LanguageSummary(o);
       if (!langs.empty()) out += fmt::format(" ({})", langs);

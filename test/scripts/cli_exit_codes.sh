@@ -81,6 +81,6 @@ cmp -s "$WORK/out" "$WORK/app.yaml" && pass "--remove restores the original byte
 
 run "$TA" detect "$WORK/app.yaml"
 expect_rc 0 "detect"
-run "$TA" detect --format yaml "$WORK/app.yaml"
+run "$TA" detect --format xml "$WORK/app.yaml"
 expect_rc 2 "detect with a bad --format is a usage error"
 finish

@@ -99,8 +99,9 @@ nlohmann::json ToJson(const ContainerReport& container);
 nlohmann::json ToDetectJson(const Report& report);
 
 // Human text, one line per object then one per warning. `source` prefixes the warnings
-// ("app.yaml").
-std::string ToText(const Report& report, std::string_view source = {});
+// ("app.yaml"). With `dry_run` (nothing was written: --check) the changes read "would instrument",
+// "would uninstrument".
+std::string ToText(const Report& report, std::string_view source = {}, bool dry_run = false);
 std::string ToDetectText(const Report& report);
 
 }  // namespace traceassist::instrument
