@@ -9,6 +9,7 @@
 #include "text_edit.h"
 #include "traceassist/instrument/policy.h"
 #include "traceassist/instrument/rewrite.h"
+#include "verify.h"
 #include "view_builder.h"
 #include "yaml_tree.h"
 
@@ -771,7 +772,15 @@ Result<RewriteOutput> Run(std::string_view input, const Options& options, const 
     }
     return s;
   }
-  return std::move(rewriter).Finish(bom);
+  RewriteOutput out = std::move(rewriter).Finish(bom);
+  if (plan_edits && out.report.changes_made) {
+    // The safety net (verify.h); the added annotations nest at most three levels deeper.
+    const std::string_view rewritten = std::string_view(out.text).substr(bom.size());
+    if (Status v = VerifyRewrite(rewritten, out.report, out.documents, limits.max_depth + 3);
+        !v.ok())
+      return v;
+  }
+  return out;
 }
 
 }  // namespace
