@@ -277,24 +277,8 @@ int RunInstrument(const Settings& s, ti::Action action) {
     r.out = std::move(result).value();
     done.push_back(std::move(r));
   }
-  bool changes = false;
-  nlohmann::json report = {{"changes_made", false},
-                           {"objects", nlohmann::json::array()},
-                           {"warnings", nlohmann::json::array()}};
-  for (const auto& r : done) {
-    changes |= r.out.text != r.input;
-    if (format == ReportFormat::kText) {
-      const bool named = paths.size() > 1 || r.path != "-";
-      const bool nothing_written = s.check || !errors.empty();
-      std::cerr << ti::ToText(r.out.report, named ? DisplayName(r.path) : "", nothing_written);
-      continue;
-    }
-    nlohmann::json j = ti::ToJson(r.out.report);
-    TagWithFile(j, DisplayName(r.path));
-    for (auto& o : j["objects"]) report["objects"].push_back(std::move(o));
-    for (auto& w : j["warnings"]) report["warnings"].push_back(std::move(w));
-  }
-  if (errors.empty()) {
+  const bool inputs_ok = errors.empty();
+  if (inputs_ok) {
     if (s.diff) {
       for (const auto& r : done) {
         const std::string name = r.path == "-" ? "stdin" : r.path;
@@ -309,6 +293,24 @@ int RunInstrument(const Settings& s, ti::Action action) {
     } else if (!s.check) {
       WriteJoined(done);
     }
+  }
+  // The report follows the output, as a reader of both on one terminal expects.
+  bool changes = false;
+  nlohmann::json report = {{"changes_made", false},
+                           {"objects", nlohmann::json::array()},
+                           {"warnings", nlohmann::json::array()}};
+  for (const auto& r : done) {
+    changes |= r.out.text != r.input;
+    if (format == ReportFormat::kText) {
+      const bool named = paths.size() > 1 || r.path != "-";
+      const bool nothing_written = s.check || !inputs_ok;
+      std::cerr << ti::ToText(r.out.report, named ? DisplayName(r.path) : "", nothing_written);
+      continue;
+    }
+    nlohmann::json j = ti::ToJson(r.out.report);
+    TagWithFile(j, DisplayName(r.path));
+    for (auto& o : j["objects"]) report["objects"].push_back(std::move(o));
+    for (auto& w : j["warnings"]) report["warnings"].push_back(std::move(w));
   }
   if (format != ReportFormat::kText) {
     report["changes_made"] = changes && errors.empty();

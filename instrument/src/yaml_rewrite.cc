@@ -22,11 +22,29 @@ constexpr std::uint32_t kNoNode = YamlDocument::kNoNode;
 // ---------------------------------------------------------------------------------------------
 // Input checks: the splice relies on yaml-cpp's byte offsets, which hold only for UTF-8 text.
 
+// The document holding byte `pos`, counted as the YAML parser would for the checks below, which
+// run before it: each `---` line starts a document, and content before the first one is a document
+// of its own (blank, comment and directive lines are not).
+int DocumentAt(std::string_view text, std::size_t pos) {
+  int markers = 0;
+  bool content_before_marker = false;
+  for (std::size_t p = 0; p <= pos && p < text.size(); p = NextLineStart(text, p)) {
+    const std::string_view line = text.substr(p, NextLineStart(text, p) - p);
+    if (line.substr(0, 3) == "---" &&
+        (line.size() == 3 || std::string_view(" \t\r\n").find(line[3]) != std::string_view::npos)) {
+      ++markers;
+    } else if (markers == 0 && !RestOfLineIsBlank(text, p) && line[0] != '%') {
+      content_before_marker = true;
+    }
+  }
+  return std::max(1, markers + (content_before_marker ? 1 : 0));
+}
+
 Location LocationOf(std::string_view text, std::size_t pos) {
   const auto line = static_cast<int>(
       std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(pos), '\n'));
   const std::size_t start = LineStart(text, pos);
-  return {0, line + 1, static_cast<int>(pos - start) + 1};
+  return {DocumentAt(text, pos), line + 1, static_cast<int>(pos - start) + 1};
 }
 
 Status CheckEncoding(std::string_view text) {
@@ -38,6 +56,13 @@ Status CheckEncoding(std::string_view text) {
   while (i < text.size()) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (c == 0) return Status::Error("NUL byte in input (binary data?)", LocationOf(text, i));
+    // YAML reads a lone CR as a line break, but the splice works on LF-ended lines: refused rather
+    // than rewritten wrong.
+    if (c == '\r' && (i + 1 == text.size() || text[i + 1] != '\n')) {
+      return Status::Error(
+          "a line ends with CR alone (classic Mac line endings); convert the file to LF or CRLF",
+          LocationOf(text, i));
+    }
     if (c < 0x80) {
       ++i;
       continue;
@@ -132,6 +157,7 @@ class ObjectEditor {
     int outer_step = 0;
     for (std::string_view key : PodTemplatePath(kind)) {
       if (auto f = Merged(tmpl, key)) return f;
+      if (auto f = Unclear(tmpl, key)) return f;
       const auto e = doc_.Find(tmpl, key);
       if (!e) return Failure{"unsupported_layout", "pod template not found"};
       if (auto f = Shared(e->value)) return f;
@@ -146,14 +172,17 @@ class ObjectEditor {
     // changed in place (EditAnnotations).
     Annotations adds;
     if (auto f = Merged(tmpl, "metadata")) return f;
+    if (auto f = Unclear(tmpl, "metadata")) return f;
     const auto meta = doc_.Find(tmpl, "metadata");
     std::optional<YamlDocument::Entry> ann;
     if (meta) {
       if (auto f = Shared(meta->value)) return f;
       if (auto f = Merged(meta->value, "annotations")) return f;
+      if (auto f = Unclear(meta->value, "annotations")) return f;
       ann = doc_.Find(meta->value, "annotations");
       if (ann) {
         if (auto f = Shared(ann->value)) return f;
+        if (auto f = Unclear(ann->value, {})) return f;
         if (doc_.HasMergeKey(ann->value))
           return Failure{"yaml_anchor", "metadata.annotations uses a YAML merge key (<<)"};
       }
@@ -209,6 +238,38 @@ class ObjectEditor {
       return Failure{"yaml_anchor", fmt::format("{} comes from a YAML merge key (<<)", key)};
     }
     return std::nullopt;
+  }
+
+  // Layouts whose meaning the splice cannot judge, in the mapping `map` that holds `key` (empty:
+  // none in particular): `key` written twice (yaml-cpp edits the first copy, most Kubernetes
+  // tooling reads the last), or any explicit key (`? key` / `: value`, where new lines inserted
+  // after the key's line would land inside the key).
+  std::optional<Failure> Unclear(std::uint32_t map, std::string_view key) const {
+    const YamlNode& m = doc_.resolved(map);
+    if (m.type != Type::kMap) return std::nullopt;
+    int copies = 0;
+    for (std::uint32_t k = 0; k + 1 < m.count; k += 2) {
+      const std::uint32_t key_node = doc_.child(m, k);
+      if (ExplicitKey(doc_.node(key_node).pos)) {
+        return Failure{"unsupported_layout",
+                       fmt::format("an explicit key (`? {}`)", doc_.Scalar(key_node))};
+      }
+      if (!key.empty() && doc_.Scalar(key_node) == key) ++copies;
+    }
+    if (copies > 1) {
+      return Failure{"unsupported_layout",
+                     fmt::format("`{}` is written {} times in one mapping", key, copies)};
+    }
+    return std::nullopt;
+  }
+
+  // True when the key whose mark is at `pos` follows the explicit-key indicator `?` (only blanks
+  // and line breaks in between).
+  bool ExplicitKey(std::size_t pos) const {
+    std::size_t p = std::min(pos, text_.size());
+    while (p > 0 && std::string_view(" \t\r\n").find(text_[p - 1]) != std::string_view::npos) --p;
+    if (p == 0 || text_[p - 1] != '?') return false;
+    return p == 1 || std::string_view(" \t\r\n{,[-").find(text_[p - 2]) != std::string_view::npos;
   }
 
   // Indentation step between a key and its block-map value's entries, else `fallback` (or 2).

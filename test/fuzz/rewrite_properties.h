@@ -1,5 +1,8 @@
 // Properties every successful rewrite must have, checked by the fuzz_rewrite target and replayed on
 // the regression fixtures (test/data/regressions/rewrite/) by the normal test suite:
+//   0. exit 0 means valid output: every object reported changed reads back, through yaml-cpp's own
+//      LoadAll (not the library's tree), with each annotation added holding its value and each
+//      annotation removed gone;
 //   1. the output re-parses (yaml-cpp's parser, through a second run) into as many documents;
 //   2. a second run on the output is byte-identical and reports changes_made false;
 //   3. uninstrument of the output succeeds, re-parses, and a second uninstrument changes nothing;
@@ -14,11 +17,14 @@
 // thread-safe.
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <string>
 #include <string_view>
 
 #include "traceassist/instrument/report.h"
 #include "traceassist/instrument/rewrite.h"
+#include "traceassist/instrument/workload.h"
 
 namespace traceassist::fuzz {
 
@@ -67,6 +73,80 @@ inline bool HasEmptyAnnotationsOrMetadata(std::string_view text) {
   return false;
 }
 
+// The value of the first entry `key` of `map` (yaml-cpp keeps duplicate keys; the first wins), or
+// an undefined node. Read-only: never creates entries.
+inline YAML::Node Child(const YAML::Node& map, const std::string& key) {
+  if (!map.IsDefined() || !map.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+  for (const auto& kv : map) {
+    if (kv.first.IsScalar() && kv.first.Scalar() == key) return kv.second;
+  }
+  return YAML::Node(YAML::NodeType::Undefined);
+}
+
+inline YAML::Node Descend(const YAML::Node& node, const std::vector<std::string>& keys,
+                          std::size_t i) {
+  return i == keys.size() ? node : Descend(Child(node, keys[i]), keys, i + 1);
+}
+
+// Property 0: the changed objects of `report` read back from `text` with the intended annotations.
+inline std::string CheckIntendedAnnotations(std::string_view text, const ti::Report& report) {
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(std::string(text));
+  } catch (const YAML::Exception& e) {
+    return std::string("output does not load with yaml-cpp: ") + e.what();
+  }
+  std::size_t next = 0;
+  for (std::size_t d = 0; d < docs.size(); ++d) {
+    const int number = static_cast<int>(d) + 1;
+    std::vector<YAML::Node> objects;
+    const YAML::Node root = docs[d];
+    if (!root.IsMap()) continue;
+    const YAML::Node kind_node = Child(root, "kind");
+    const std::string kind =
+        kind_node.IsDefined() && kind_node.IsScalar() ? kind_node.Scalar() : "";
+    const YAML::Node items = Child(root, "items");
+    if (kind.size() >= 4 && kind.substr(kind.size() - 4) == "List" && items.IsDefined() &&
+        items.IsSequence()) {
+      for (const auto& item : items) objects.push_back(item);
+    } else {
+      objects.push_back(root);
+    }
+    for (const YAML::Node& object : objects) {
+      if (next >= report.objects.size() || report.objects[next].document != number) break;
+      const YAML::Node object_kind = Child(object, "kind");
+      if (!object_kind.IsDefined() || !object_kind.IsScalar() ||
+          object_kind.Scalar() != report.objects[next].kind)
+        continue;
+      const ti::ObjectReport& o = report.objects[next++];
+      if (o.status != ti::ObjectStatus::kInstrumented &&
+          o.status != ti::ObjectStatus::kUninstrumented)
+        continue;
+      const auto path = ti::PodTemplatePath(o.kind);
+      std::vector<std::string> keys(path.begin(), path.end());
+      keys.insert(keys.end(), {"metadata", "annotations"});
+      const YAML::Node ann = Descend(object, keys, 0);
+      for (const auto& [key, value] : o.annotations_added) {
+        const YAML::Node v = Child(ann, key);
+        if (!v.IsDefined() || !v.IsScalar() || v.Scalar() != value)
+          return "document " + std::to_string(number) + ": " + o.Ref() + " lacks " + key + "=" +
+                 value;
+      }
+      for (const auto& key : o.annotations_removed) {
+        if (Child(ann, key).IsDefined())
+          return "document " + std::to_string(number) + ": " + o.Ref() + " still has " + key;
+      }
+    }
+  }
+  for (; next < report.objects.size(); ++next) {
+    const auto& o = report.objects[next];
+    if (o.status == ti::ObjectStatus::kInstrumented ||
+        o.status == ti::ObjectStatus::kUninstrumented)
+      return "document " + std::to_string(o.document) + ": " + o.Ref() + " not found in the output";
+  }
+  return {};
+}
+
 // Returns an empty string when every property holds for `input` under `options`, else what failed.
 // An input the library refuses (an error Status) has nothing to check beyond "no crash".
 inline std::string CheckRewriteProperties(std::string_view input, const ti::Options& options) {
@@ -76,6 +156,8 @@ inline std::string CheckRewriteProperties(std::string_view input, const ti::Opti
 
   if (first.value().report.changes_made != (out != input))
     return "changes_made disagrees with the text";
+  if (std::string failure = CheckIntendedAnnotations(out, first.value().report); !failure.empty())
+    return failure;
 
   // The second run parses the output with yaml-cpp's parser (the one LoadAll uses): it must succeed
   // and read as many documents.

@@ -1,0 +1,112 @@
+// Layouts the splice must not misjudge (issue 18): explicit keys and duplicate keys on the way to
+// the annotations are skipped as unsupported_layout with a warning and the bytes kept; lone-CR line
+// endings are refused; encoding errors name their document; the safety net catches a rewrite that
+// does not read back as reported.
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "traceassist/instrument/rewrite.h"
+#include "verify.h"
+
+using namespace traceassist::instrument;
+
+namespace {
+
+const std::string kHead = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n";
+const std::string kContainers =
+    "    spec:\n      containers:\n        - name: app\n          image: eclipse-temurin:21-jre\n";
+
+void CheckSkippedUnchanged(const std::string& input, const std::string& detail) {
+  INFO(input);
+  auto result = RewriteManifests(input, {});
+  REQUIRE(result.ok());
+  CHECK(result.value().text == input);
+  REQUIRE(result.value().report.objects.size() == 1);
+  const ObjectReport& o = result.value().report.objects[0];
+  CHECK(o.status == ObjectStatus::kSkipped);
+  REQUIRE(!o.reasons.empty());
+  CHECK(o.reasons[0] == "unsupported_layout");
+  bool warned = false;
+  for (const auto& w : result.value().report.warnings)
+    warned |= w.message.find(detail) != std::string::npos;
+  CHECK(warned);
+}
+
+}  // namespace
+
+TEST_CASE("explicit keys on the way to the annotations are skipped as unsupported",
+          "[rewrite][layout]") {
+  CheckSkippedUnchanged(
+      kHead + "  template:\n    ? metadata\n    : labels: {app: x}\n" + kContainers,
+      "explicit key");
+  CheckSkippedUnchanged(
+      kHead + "  template:\n    metadata:\n      ? annotations\n      : team: shop\n" + kContainers,
+      "explicit key");
+  CheckSkippedUnchanged(
+      kHead + "  ? template\n  : metadata:\n      labels: {app: x}\n  " + kContainers.substr(2),
+      "explicit key");
+  CheckSkippedUnchanged(kHead +
+                            "  template:\n    metadata:\n      annotations:\n        ? team\n"
+                            "        : shop\n" +
+                            kContainers,
+                        "explicit key");
+  CheckSkippedUnchanged(kHead + "  template:\n    metadata: {? labels: {app: x}}\n" + kContainers,
+                        "explicit key");
+}
+
+TEST_CASE("a key written twice on the way to the annotations is skipped as unsupported",
+          "[rewrite][layout]") {
+  CheckSkippedUnchanged(kHead + "  template:\n    metadata:\n      labels: {app: x}\n" +
+                            kContainers + "  template:\n    metadata: {}\n" + kContainers,
+                        "`template` is written 2 times");
+  CheckSkippedUnchanged(kHead + "  template:\n    metadata:\n      labels: {app: x}\n" +
+                            "    metadata:\n      labels: {app: y}\n" + kContainers,
+                        "`metadata` is written 2 times");
+  CheckSkippedUnchanged(kHead + "  template:\n    metadata:\n      annotations:\n        a: b\n" +
+                            "      annotations:\n        c: d\n" + kContainers,
+                        "`annotations` is written 2 times");
+}
+
+TEST_CASE("line endings of CR alone are refused with the line", "[rewrite][layout]") {
+  std::string input = kHead + "  template:\n" + kContainers;
+  for (auto& c : input) {
+    if (c == '\n') c = '\r';
+  }
+  auto result = RewriteManifests(input, {});
+  REQUIRE(!result.ok());
+  CHECK(result.status().message().find("CR alone") != std::string::npos);
+  CHECK(result.status().where().line == 1);
+  CHECK(result.status().where().document == 1);
+}
+
+TEST_CASE("a NUL byte or invalid UTF-8 names its document", "[rewrite][layout]") {
+  const std::string doc = kHead + "  template:\n" + kContainers;
+  std::string input = "# a comment\n" + doc + "---\n" + doc + "---\n" + doc;
+  input.insert(input.rfind("name: app"), std::string(1, '\0'));
+  auto result = RewriteManifests(input, {});
+  REQUIRE(!result.ok());
+  CHECK(result.status().message().find("NUL") != std::string::npos);
+  CHECK(result.status().where().document == 3);
+  auto invalid = RewriteManifests("---\n" + doc + "---\nkind: \xC3\x28\n", {});
+  REQUIRE(!invalid.ok());
+  CHECK(invalid.status().where().document == 2);
+}
+
+TEST_CASE("the safety net refuses a rewrite that does not read back as reported",
+          "[rewrite][layout]") {
+  const std::string input = kHead + "  template:\n" + kContainers;
+  auto result = RewriteManifests(input, {});
+  REQUIRE(result.ok());
+  const RewriteOutput& out = result.value();
+  CHECK(VerifyRewrite(out.text, out.report, out.documents, 400).ok());
+  // The report promises a value the text does not hold, or a removal the text does not show.
+  Report wrong_value = out.report;
+  wrong_value.objects[0].annotations_added[0].second = "something else";
+  CHECK(!VerifyRewrite(out.text, wrong_value, out.documents, 400).ok());
+  Report not_removed = out.report;
+  not_removed.objects[0].annotations_removed.push_back(
+      out.report.objects[0].annotations_added[0].first);
+  CHECK(!VerifyRewrite(out.text, not_removed, out.documents, 400).ok());
+  CHECK(!VerifyRewrite(input, out.report, out.documents, 400).ok());  // nothing was added
+  CHECK(!VerifyRewrite(out.text + "---\na: [\n", out.report, out.documents, 400).ok());
+}
