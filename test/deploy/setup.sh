@@ -1,7 +1,7 @@
-# Sourced by test/scripts/deploy_*.sh. Provides the tools the deployment checks share, installed into this
-# directory (never committed): node_modules by `npm ci` from package-lock.json, and helmrender built
-# offline in GOPATH mode from Debian's Go packages. Both are reused while their inputs are unchanged, and a
-# lock keeps parallel ctest jobs from installing at the same time.
+# Sourced by test/scripts/deploy_*.sh. Provides the tools the deployment checks share: node_modules,
+# installed into this directory (never committed) by `npm ci` from package-lock.json and reused while the
+# lock file is unchanged (a lock keeps parallel ctest jobs from installing at the same time), and the real
+# helm and kubectl of test/cluster.
 DEPLOY_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 SOURCE_DIR="${TRACEASSIST_SOURCE_DIR:-$(cd "$DEPLOY_DIR/../.." && pwd)}"
 
@@ -24,18 +24,15 @@ deploy_npm() {
   ) 9>"$DEPLOY_DIR/.lock" || exit 1
 }
 
-# Builds test/deploy/.bin/helmrender (incremental: Go's build cache makes a rebuild take well under a second).
-HELMRENDER="$DEPLOY_DIR/.bin/helmrender"
-deploy_helmrender() {
-  command -v go >/dev/null || skip "go is not installed (Debian golang-go; scripts/install-deps.sh --test)"
-  for pkg in github.com/Masterminds/sprig github.com/ghodss/yaml; do
-    [[ -d /usr/share/gocode/src/$pkg ]] || skip "/usr/share/gocode/src/$pkg missing (Debian golang-github-masterminds-sprig-dev / golang-github-ghodss-yaml-dev)"
+# The real helm and kubectl that test/cluster/build.sh builds (scripts/test.sh's "cluster build" part),
+# first in PATH. Missing tools fail: the checks are not worth less because a build step was skipped.
+CLUSTER_TOOLS="${TRACEASSIST_CLUSTER_TOOLS:-$SOURCE_DIR/build/cluster}"
+CLUSTER_HARNESS="$CLUSTER_TOOLS/bin/harness"
+deploy_cluster_tools() {
+  for tool in helm kubectl harness; do
+    [[ -x "$CLUSTER_TOOLS/bin/$tool" ]] ||
+      { echo "FAIL: $CLUSTER_TOOLS/bin/$tool missing: run test/cluster/build.sh $CLUSTER_TOOLS (scripts/test.sh does)"; exit 1; }
   done
-  # Go needs a build cache; without a HOME (some CI shells) keep it beside the binary.
-  [[ -n "${HOME:-}" || -n "${GOCACHE:-}" ]] || export GOCACHE="$DEPLOY_DIR/.bin/gocache"
-  (
-    flock 9
-    cd "$DEPLOY_DIR" && GO111MODULE=off GOFLAGS= GOPATH="$DEPLOY_DIR/gopath:/usr/share/gocode" \
-      go build -o "$HELMRENDER" ./gopath/src/helmrender
-  ) 9>"$DEPLOY_DIR/.lock" || { echo "FAIL: building helmrender"; exit 1; }
+  export PATH="$CLUSTER_TOOLS/bin:$PATH"
+  command -v jq >/dev/null || { echo "FAIL: jq is not installed (scripts/install-deps.sh --test)"; exit 1; }
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# helm/traceassist: rendered by test/deploy helmrender (Helm's template engine on Debian's Go + Sprig) with
+# helm/traceassist: rendered by the real Helm (`helm template`, built by test/cluster/build.sh) with
 # the default values and each certificate and webhook mode; every render passes the same checks as k8s/
 # (OpenAPI schemas, restricted Pod Security, webhook/Service/certificate wiring); NOTES.txt renders;
 # values.yaml and each case pass values.schema.json (Ajv, strict) and wrong values are rejected, by the
@@ -9,11 +9,16 @@ set -euo pipefail
 source "$(dirname "$0")/../deploy/setup.sh"
 command -v openssl >/dev/null || skip "openssl is not installed (needed to make the existing-secret case's CA)"
 deploy_npm
-deploy_helmrender
+deploy_cluster_tools
 chart="$SOURCE_DIR/helm/traceassist"
 cases="$DEPLOY_DIR/cases"
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/out"
+# merged_values DEFAULTS [FILE...]: the values Helm renders with, as JSON: maps merged key by key, any other
+# value replaced (Helm's coalescing; jq's `*`), for Ajv to check against values.schema.json.
+merged_values() {
+  for f in "$@"; do "$CLUSTER_HARNESS" yaml2json < "$f" | jq '.[0] // {}'; done | jq -s 'reduce .[] as $v ({}; . * $v)'
+}
 
 # An existing Secret's CA, made here so no key material lives in the repository.
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=test-ca -keyout "$tmp/ca.key" -out "$tmp/ca.crt" 2>/dev/null
@@ -40,19 +45,19 @@ valid=()
 for row in "${matrix[@]}"; do
   IFS='|' read -r name files release ns opts <<<"$row"
   fargs=(); for f in $files; do fargs+=(-f "$f"); done
-  args=(-chart "$chart" "${fargs[@]}" -name "$release" -namespace "$ns")
-  "$HELMRENDER" "${args[@]}" > "$tmp/out/$name.yaml"
+  helm template "$release" "$chart" -n "$ns" "${fargs[@]}" > "$tmp/out/$name.yaml"
   # shellcheck disable=SC2086
   node "$DEPLOY_DIR/check.mjs" manifests "$tmp/out/$name.yaml" --label "chart $name" $opts
-  "$HELMRENDER" "${args[@]}" -notes > "$tmp/out/$name.notes"
+  # NOTES.txt: a client-side dry run of `helm install` renders it without a cluster.
+  helm install "$release" "$chart" -n "$ns" "${fargs[@]}" --dry-run=client > "$tmp/out/$name.notes"
   grep -q "rollout status deployment/" "$tmp/out/$name.notes" || { echo "FAIL: NOTES.txt ($name) does not render"; exit 1; }
-  "$HELMRENDER" "${args[@]}" -print-values > "$tmp/out/$name.values.json"
+  merged_values "$chart/values.yaml" $files > "$tmp/out/$name.values.json"
   valid+=(--valid "$tmp/out/$name.values.json")
 done
 
 invalid=()
 for f in "$cases"/invalid/*.yaml; do
-  "$HELMRENDER" -chart "$chart" -f "$f" -print-values > "$tmp/invalid-$(basename "$f" .yaml).json"
+  merged_values "$chart/values.yaml" "$f" > "$tmp/invalid-$(basename "$f" .yaml).json"
   invalid+=(--invalid "$tmp/invalid-$(basename "$f" .yaml).json")
 done
 node "$DEPLOY_DIR/check.mjs" values "$chart/values.schema.json" "${valid[@]}" "${invalid[@]}"
@@ -75,12 +80,8 @@ if cmp -s "$tmp/out/self-signed.yaml" "$tmp/again.yaml"; then echo "FAIL: self-s
 echo "ok offline renders: default, full and existing-secret byte-identical twice, no key material; self-signed differs, as documented"
 
 # k8s/ and the default render must not drift apart.
-if command -v kubectl >/dev/null; then
-  kubectl kustomize "$SOURCE_DIR/k8s" > "$tmp/k8s.yaml"
-  node "$DEPLOY_DIR/check.mjs" parity "$tmp/k8s.yaml" "$tmp/out/default.yaml"
-else
-  echo "note: parity with k8s/ not checked (kubectl missing)"
-fi
+kubectl kustomize "$SOURCE_DIR/k8s" > "$tmp/k8s.yaml"
+node "$DEPLOY_DIR/check.mjs" parity "$tmp/k8s.yaml" "$tmp/out/default.yaml"
 
 # The values table in DEPLOY.md lists every key of values.yaml, and nothing else.
 node "$DEPLOY_DIR/check.mjs" values-doc "$chart/values.yaml" "$SOURCE_DIR/DEPLOY.md"
@@ -88,7 +89,7 @@ node "$DEPLOY_DIR/check.mjs" values-doc "$chart/values.yaml" "$SOURCE_DIR/DEPLOY
 # Mistakes the schema cannot see are stopped by the templates themselves.
 expect_render_error() {
   local what="$1" message="$2"; shift 2
-  if "$HELMRENDER" -chart "$chart" "$@" > /dev/null 2> "$tmp/err"; then echo "FAIL: $what rendered"; exit 1; fi
+  if helm template traceassist "$chart" "$@" > /dev/null 2> "$tmp/err"; then echo "FAIL: $what rendered"; exit 1; fi
   grep -q "$message" "$tmp/err" || { echo "FAIL: $what: unexpected error: $(cat "$tmp/err")"; exit 1; }
   echo "ok render refused: $what ($message)"
 }
@@ -96,5 +97,5 @@ printf 'certificates:\n  mode: existing-secret\n  existingSecret:\n    name: x\n
 expect_render_error "existing-secret without caBundle" "caBundle is required" -f "$tmp/no-ca.yaml"
 printf 'autoscaling:\n  minReplicas: 5\n  maxReplicas: 3\n' > "$tmp/minmax.yaml"
 expect_render_error "minReplicas > maxReplicas" "must not exceed" -f "$tmp/minmax.yaml"
-expect_render_error "Kubernetes 1.24" "incompatible with Kubernetes" -kube-version v1.24.0
+expect_render_error "Kubernetes 1.24" "incompatible with Kubernetes" --kube-version v1.24.0
 echo "deploy_helm: all checks passed"

@@ -7,8 +7,8 @@
 # Service reference and the namespace exclusion; without its replacements the wiring check fails.
 set -euo pipefail
 source "$(dirname "$0")/../deploy/setup.sh"
-command -v kubectl >/dev/null || skip "kubectl is not installed (needed for kubectl kustomize)"
 deploy_npm
+deploy_cluster_tools
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 
 kubectl kustomize "$SOURCE_DIR/k8s" > "$tmp/k8s.yaml"

@@ -1,4 +1,4 @@
-// Reads multi-document YAML (kubectl kustomize / helmrender output) into plain objects.
+// Reads multi-document YAML (kubectl kustomize / helm template output) into plain objects.
 import { readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
 
