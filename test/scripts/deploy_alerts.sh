@@ -13,7 +13,7 @@ source "$(dirname "$0")/../deploy/setup.sh"
 command -v promtool >/dev/null || skip "promtool is not installed (Debian package prometheus)"
 command -v curl >/dev/null || skip "curl is not installed (the helm test script uses it)"
 deploy_npm
-deploy_helmrender
+deploy_cluster_tools
 tmp="$(mktemp -d)"
 server_pid=
 cleanup() { [[ -z $server_pid ]] || { kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; }; rm -rf "$tmp"; }
@@ -21,7 +21,7 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
 printf 'prometheusRule:\n  enabled: true\nhelmTest:\n  enabled: true\n' > "$tmp/values.yaml"
-"$HELMRENDER" -chart "$SOURCE_DIR/helm/traceassist" -f "$tmp/values.yaml" -name traceassist -namespace traceassist > "$tmp/render.yaml"
+helm template traceassist "$SOURCE_DIR/helm/traceassist" -f "$tmp/values.yaml" -n traceassist > "$tmp/render.yaml"
 node "$DEPLOY_DIR/check.mjs" manifests "$tmp/render.yaml" --label "chart with prometheusRule and helmTest"
 node "$DEPLOY_DIR/check.mjs" operations "$tmp/render.yaml" "$tmp"
 

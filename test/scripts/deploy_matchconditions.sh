@@ -6,7 +6,7 @@
 # webhook.matchConditions=false renders none. The checker itself must reject the wrong expectations.
 set -euo pipefail
 source "$(dirname "$0")/../deploy/setup.sh"
-deploy_helmrender
+deploy_cluster_tools
 GO=/usr/local/go/bin/go
 [[ -x "$GO" ]] || { echo "FAIL: $GO missing: the matchConditions check needs Go 1.26 (not Debian's golang-go)"; exit 1; }
 case "$("$GO" env GOVERSION)" in
@@ -20,17 +20,12 @@ module="$SOURCE_DIR/test/matchconditions"
 
 chart="$SOURCE_DIR/helm/traceassist"
 cases="$DEPLOY_DIR/cases"
-if command -v kubectl >/dev/null; then
-  kubectl kustomize "$SOURCE_DIR/k8s" > "$tmp/k8s.yaml"
-else
-  echo "note: kubectl missing: k8s/mutatingwebhookconfiguration.yaml read as written, not through kustomize"
-  cp "$SOURCE_DIR/k8s/mutatingwebhookconfiguration.yaml" "$tmp/k8s.yaml"
-fi
-"$HELMRENDER" -chart "$chart" -name traceassist -namespace traceassist > "$tmp/chart.yaml"
-"$HELMRENDER" -chart "$chart" -f "$cases/full.yaml" -name prod -namespace observability > "$tmp/chart-full.yaml"
-"$HELMRENDER" -chart "$chart" -f "$cases/pods.yaml" -name traceassist -namespace traceassist > "$tmp/chart-pods.yaml"
-"$HELMRENDER" -chart "$chart" -f "$cases/no-match-conditions.yaml" -name traceassist -namespace traceassist \
-  -kube-version v1.29.0 > "$tmp/chart-off.yaml"
+kubectl kustomize "$SOURCE_DIR/k8s" > "$tmp/k8s.yaml"
+helm template traceassist "$chart" -n traceassist > "$tmp/chart.yaml"
+helm template prod "$chart" -f "$cases/full.yaml" -n observability > "$tmp/chart-full.yaml"
+helm template traceassist "$chart" -f "$cases/pods.yaml" -n traceassist > "$tmp/chart-pods.yaml"
+helm template traceassist "$chart" -f "$cases/no-match-conditions.yaml" -n traceassist \
+  --kube-version v1.29.0 > "$tmp/chart-off.yaml"
 
 mc="$tmp/matchconditions"
 "$mc" -want excluded "$tmp/k8s.yaml" "$tmp/chart.yaml" "$tmp/chart-full.yaml"

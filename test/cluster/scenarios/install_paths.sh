@@ -62,6 +62,17 @@ kubectl apply --dry-run=server -f "$work/template.yaml" >"$work/template-dry.out
   { cat "$work/template-dry.out"; fail "helm template output refused by the API server"; }
 ok "helm template: $(grep -c 'server dry run' "$work/template-dry.out") objects accepted by the API server"
 
+# NOTES.txt renders for the default values and each values case of the deploy tests (Helm renders it
+# only for install/upgrade, and a client-side dry run still asks the API server for its version).
+for f in "" "$src"/test/deploy/cases/*.yaml; do
+  # (no prometheus-operator CRDs here: full.yaml's ServiceMonitor and PrometheusRule are switched off)
+  helm install ta "$chart" -n observability ${f:+-f "$f"} --set serviceMonitor.enabled=false \
+    --set prometheusRule.enabled=false --dry-run=client >"$work/notes.out" 2>&1 ||
+    { cat "$work/notes.out"; fail "helm install --dry-run=client ${f:-(defaults)}"; }
+  grep -q "rollout status deployment/" "$work/notes.out" || fail "NOTES.txt does not render with ${f:-the defaults}"
+done
+ok "NOTES.txt renders with the defaults and each of test/deploy/cases"
+
 values=(--set "webhook.url=$(webhook_url)" --set certificates.mode=existing-secret
   --set certificates.existingSecret.name=traceassist-dev-tls --set "certificates.existingSecret.caBundle=$ca_bundle")
 # As above, the namespace must exist for a server dry run.
