@@ -18,6 +18,7 @@ struct JsonAdapter {
   }
   bool IsMap(Node n) const { return n->is_object(); }
   bool IsSeq(Node n) const { return n->is_array(); }
+  int Line(Node) const { return 0; }
   std::string Scalar(Node n) const {
     if (n->is_string()) return n->get<std::string>();
     if (n->is_boolean()) return n->get<bool>() ? "true" : "false";

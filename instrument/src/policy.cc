@@ -316,9 +316,10 @@ Decision Decide(const WorkloadView& w, const Options& options) {
   r.kind = w.kind;
   r.name = w.name;
   r.namespace_ = w.namespace_;
+  r.line = w.line;
   const std::string ref = r.Ref();
-  auto warn = [&](std::string code, std::string message) {
-    d.warnings.push_back({0, ref, std::move(code), std::move(message)});
+  auto warn = [&](std::string code, std::string message, int line = 0) {
+    d.warnings.push_back({0, ref, std::move(code), std::move(message), line > 0 ? line : r.line});
   };
   auto finish = [&](ObjectStatus status) {
     r.status = status;
@@ -357,8 +358,8 @@ Decision Decide(const WorkloadView& w, const Options& options) {
   for (const auto& c : w.containers) {
     const Detection det = DetectLanguage(c, options.rules.get());
     musl.push_back(det.musl);
-    ContainerReport cr{c.name,         c.role,       c.image, det.language,
-                       det.confidence, det.evidence, false,   ""};
+    ContainerReport cr{c.name,       c.role, c.image, det.language, det.confidence,
+                       det.evidence, false,  "",      c.line};
     ApplyOverrides(c, options, overrides, det.bare_base_image, cr);
     eligibility.push_back(CheckContainer(w, c, cr, options, overrides));
     r.containers.push_back(std::move(cr));
@@ -423,7 +424,7 @@ Decision Decide(const WorkloadView& w, const Options& options) {
     if (c.role == ContainerRole::kInitContainer && c.reason != "env_value_from") continue;
     if (!any || AlwaysWarn(c.reason)) {
       AddReason(r.reasons, c.reason);
-      warn(c.reason, WarningText(c, c.reason));
+      warn(c.reason, WarningText(c, c.reason), c.line);
     }
   }
 

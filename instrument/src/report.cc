@@ -43,14 +43,17 @@ nlohmann::json ToJson(const ContainerReport& c) {
       {"instrumented", c.instrumented},
   };
   if (!c.reason.empty()) j["reason"] = c.reason;
+  if (c.line > 0) j["line"] = c.line;
   return j;
 }
 
 namespace {
 
 nlohmann::json ObjectHeader(const ObjectReport& o) {
-  return {
+  nlohmann::json j = {
       {"document", o.document}, {"kind", o.kind}, {"name", o.name}, {"namespace", o.namespace_}};
+  if (o.line > 0) j["line"] = o.line;
+  return j;
 }
 
 nlohmann::json Containers(const ObjectReport& o) {
@@ -76,8 +79,10 @@ nlohmann::json ToJson(const Report& report) {
   }
   nlohmann::json warnings = nlohmann::json::array();
   for (const auto& w : report.warnings) {
-    warnings.push_back(
-        {{"document", w.document}, {"object", w.object}, {"code", w.code}, {"message", w.message}});
+    nlohmann::json j = {
+        {"document", w.document}, {"object", w.object}, {"code", w.code}, {"message", w.message}};
+    if (w.line > 0) j["line"] = w.line;
+    warnings.push_back(std::move(j));
   }
   return {{"changes_made", report.changes_made},
           {"objects", std::move(objects)},

@@ -6,6 +6,7 @@
 //   map bool IsMap(Node) const; bool IsSeq(Node) const; std::string Scalar(Node) const; // "" for
 //   non-scalars and null std::vector<Node> Items(Node seq) const;    // empty when not a sequence
 //   void ForEachEntry(Node map, F f) const;     // f(key, value) for scalar-keyed entries of a map
+//   int Line(Node) const;                       // 1-based line in the text; 0 when not from text
 #pragma once
 
 #include <optional>
@@ -30,7 +31,11 @@ template <typename Adapter, typename Node>
 ContainerView BuildContainerView(const Adapter& a, Node c, ContainerRole role) {
   ContainerView view;
   view.role = role;
-  if (auto name = a.Get(c, "name")) view.name = a.Scalar(*name);
+  view.line = a.Line(c);
+  if (auto name = a.Get(c, "name")) {
+    view.name = a.Scalar(*name);
+    view.line = a.Line(*name);
+  }
   if (auto image = a.Get(c, "image")) view.image = a.Scalar(*image);
   view.command = ScalarList(a, a.Get(c, "command"));
   view.args = ScalarList(a, a.Get(c, "args"));
@@ -64,8 +69,12 @@ template <typename Adapter, typename Node>
 WorkloadView BuildWorkloadView(const Adapter& a, Node root, std::string_view kind) {
   WorkloadView w;
   w.kind = std::string(kind);
+  w.line = a.Line(root);
   if (auto meta = a.Get(root, "metadata")) {
-    if (auto name = a.Get(*meta, "name")) w.name = a.Scalar(*name);
+    if (auto name = a.Get(*meta, "name")) {
+      w.name = a.Scalar(*name);
+      w.line = a.Line(*name);
+    }
     if (w.name.empty()) {
       if (auto generate = a.Get(*meta, "generateName")) w.name = a.Scalar(*generate);
     }

@@ -119,6 +119,7 @@ struct YamlAdapter {
   }
   bool IsMap(std::uint32_t n) const { return doc.resolved(n).type == Type::kMap; }
   bool IsSeq(std::uint32_t n) const { return doc.resolved(n).type == Type::kSeq; }
+  int Line(std::uint32_t n) const { return static_cast<int>(doc.node(n).line) + 1; }
   std::string Scalar(std::uint32_t n) const { return std::string(doc.Scalar(n)); }
   std::vector<std::uint32_t> Items(std::uint32_t seq) const {
     std::vector<std::uint32_t> items;
@@ -745,6 +746,7 @@ class StreamRewriter {
     out.text += ApplyEdits(text_, std::move(edits_));
     out.report = std::move(report_);
     out.documents = documents_;
+    out.lines = static_cast<int>(std::count(text_.begin(), text_.end(), '\n'));
     return out;
   }
   Report TakeReport() && { return std::move(report_); }
@@ -761,6 +763,7 @@ class StreamRewriter {
       // A custom resource that reuses a workload kind's name: say why it was left alone.
       ObjectReport r;
       r.document = doc.number();
+      r.line = YamlAdapter{doc}.Line(node);
       r.kind = std::string(kind);
       if (const auto meta = doc.FindMerged(node, "metadata")) {
         if (const auto name = doc.FindMerged(meta->value, "name"))
@@ -786,7 +789,8 @@ class StreamRewriter {
           c.instrumented = false;
         }
         d.warnings.push_back({0, d.report.Ref(), failure->reason,
-                              "cannot edit the annotations in place: " + failure->detail});
+                              "cannot edit the annotations in place: " + failure->detail,
+                              d.report.line});
       } else {
         report_.changes_made = true;
       }
@@ -880,11 +884,22 @@ std::vector<std::string_view> SplitStream(std::string_view input, std::size_t pa
 }
 
 void AppendPiece(RewriteOutput& into, RewriteOutput piece) {
-  for (auto& o : piece.report.objects) o.document += into.documents;
-  for (auto& w : piece.report.warnings) w.document += into.documents;
+  const auto shift = [&](int& line) {
+    if (line > 0) line += into.lines;
+  };
+  for (auto& o : piece.report.objects) {
+    o.document += into.documents;
+    shift(o.line);
+    for (auto& c : o.containers) shift(c.line);
+  }
+  for (auto& w : piece.report.warnings) {
+    w.document += into.documents;
+    shift(w.line);
+  }
   into.text += piece.text;
   into.report.Append(std::move(piece.report));
   into.documents += piece.documents;
+  into.lines += piece.lines;
 }
 
 Result<Report> DetectManifests(std::string_view input, const Options& options,

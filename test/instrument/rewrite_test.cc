@@ -287,6 +287,15 @@ TEST_CASE("a stream split at document markers rewrites to the same bytes and num
   CHECK(joined.documents == 9);
   REQUIRE(joined.report.objects.size() == 9);
   CHECK(joined.report.objects[8].document == 9);
+  // Lines count from the start of the whole stream: "# head", then 10 lines per document.
+  for (std::size_t i = 0; i < 9; ++i) {
+    CHECK(joined.report.objects[i].line == whole.value().report.objects[i].line);
+    CHECK(joined.report.objects[i].containers.at(0).line ==
+          whole.value().report.objects[i].containers.at(0).line);
+  }
+  CHECK(joined.report.objects[0].line == 4);
+  CHECK(joined.report.objects[8].line == 84);
+  CHECK(joined.report.objects[8].containers.at(0).line == 88);
   CHECK(SplitStream("a: 1\n", 4).size() == 1);
 }
 

@@ -60,6 +60,7 @@ struct ContainerReport {
       evidence;  // e.g. "image eclipse-temurin:21-jre", "env JAVA_TOOL_OPTIONS"
   bool instrumented = false;
   std::string reason;  // a reason code when this container is not instrumented, else empty
+  int line = 0;        // 1-based line of the container's name in the input text; 0 when not text
 };
 
 struct Warning {
@@ -67,10 +68,12 @@ struct Warning {
   std::string object;  // "deployment/cart"; empty for stream-level warnings
   std::string code;    // a reason code
   std::string message;
+  int line = 0;  // 1-based input line of the object or container it is about; 0 when unknown
 };
 
 struct ObjectReport {
   int document = 0;  // 1-based; items of a kind: List share their list's document number
+  int line = 0;      // 1-based input line of metadata.name (else the object's first line); 0: JSON
   std::string kind;
   std::string name;
   std::string namespace_;

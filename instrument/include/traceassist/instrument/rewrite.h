@@ -20,6 +20,7 @@ struct RewriteOutput {
   std::string text;  // the rewritten stream (== input when nothing changed)
   Report report;
   int documents = 0;  // documents in the stream
+  int lines = 0;      // line breaks in the input (AppendPiece shifts later pieces' lines by it)
 };
 
 // Limits that keep hostile input bounded.

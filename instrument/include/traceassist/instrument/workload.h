@@ -27,6 +27,7 @@ struct ContainerView {
   std::vector<EnvVarView> env;
   std::vector<std::string> probe_paths;  // httpGet paths of liveness/readiness/startup probes
   std::vector<std::string> mount_paths;  // volumeMounts[].mountPath
+  int line = 0;  // 1-based line of its name (else of its first key) in YAML text; 0 from JSON
 };
 
 using Annotations = std::vector<std::pair<std::string, std::string>>;
@@ -42,6 +43,7 @@ struct WorkloadView {
   // The controller that owns the object: "Deployment/cart" from the metadata.ownerReferences entry
   // with controller: true; empty when no controller owns it.
   std::string controller;
+  int line = 0;  // 1-based line of metadata.name (else of the object) in YAML text; 0 from JSON
 };
 
 // Kinds whose pod template TraceAssist instruments.
