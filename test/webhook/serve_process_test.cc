@@ -91,6 +91,9 @@ TEST_CASE("the legacy contract: modified_manifest_content and changes_made", "[s
   CHECK(answer["changes_made"] == true);
   CHECK(answer["objects"].is_array());
   CHECK(answer["warnings"].is_array());
+  // 1-based lines in the manifest as sent, for annotations on a pull request's diff.
+  CHECK(answer["objects"][0]["line"] == 5);
+  CHECK(answer["objects"][0]["containers"][0]["line"] == 12);
   CHECK_FALSE(answer.contains("diff"));
   const std::string modified = answer["modified_manifest_content"];
   CHECK(modified.find("instrumentation.opentelemetry.io/inject-java") != std::string::npos);
@@ -114,6 +117,19 @@ TEST_CASE("the legacy contract: modified_manifest_content and changes_made", "[s
   CHECK(diff.rfind("--- a/manifest\n+++ b/manifest\n@@ ", 0) == 0);
   CHECK(diff.find("+        instrumentation.opentelemetry.io/inject-java") != std::string::npos);
   CHECK(diff.find("\n-") == std::string::npos);
+
+  // options.init_containers reaches the library.
+  const std::string pod =
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  initContainers:\n"
+      "    - {name: migrate, image: 'eclipse-temurin:21-jre'}\n"
+      "  containers:\n    - {name: app, image: 'eclipse-temurin:21-jre'}\n";
+  for (const bool on : {false, true}) {
+    const auto r = Post(client, InstrumentBody(pod, {{"options", {{"init_containers", on}}}}));
+    REQUIRE(r->status == 200);
+    const json init = json::parse(r->body)["objects"][0]["containers"][1];
+    CHECK(init["role"] == "initContainer");
+    CHECK(init["instrumented"] == on);
+  }
 }
 
 TEST_CASE("every error is JSON with a stable code and never echoes the manifest", "[serve]") {
@@ -130,6 +146,9 @@ TEST_CASE("every error is JSON with a stable code and never echoes the manifest"
   CHECK(ErrorCode(Post(client, InstrumentBody("a: 1", {{"options", {{"language", "cobol"}}}}))) ==
         "invalid_options");
   CHECK(ErrorCode(Post(client, InstrumentBody("a: 1", {{"options", {{"langauge", "java"}}}}))) ==
+        "invalid_options");
+  CHECK(ErrorCode(
+            Post(client, InstrumentBody("a: 1", {{"options", {{"init_containers", "yes"}}}}))) ==
         "invalid_options");
 
   const auto bad_yaml = Post(

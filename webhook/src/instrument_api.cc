@@ -45,13 +45,16 @@ std::string ApplyOptions(const json& given, instrument::Options& options, bool& 
       const instrument::Status valid = instrument::ValidateInstrumentationRef(ref);
       if (!valid.ok()) return "options.instrumentation: " + valid.message();
       options.instrumentation = ref;
-    } else if (key == "enable_go" || key == "enable_nginx" || key == "diff") {
+    } else if (key == "enable_go" || key == "enable_nginx" || key == "init_containers" ||
+               key == "diff") {
       if (!value.is_boolean()) return fmt::format("options.{} must be a boolean", key);
       const bool on = value.get<bool>();
       if (key == "enable_go") {
         options.enable_go = on;
       } else if (key == "enable_nginx") {
         options.enable_nginx = on;
+      } else if (key == "init_containers") {
+        options.init_containers = on;
       } else {
         want_diff = on;
       }
