@@ -12,7 +12,7 @@ TEST_PKGS=(
   jq wrk curl openssl postgresql prometheus
   golang-go golang-github-evanphx-json-patch-dev golang-github-ghodss-yaml-dev
   golang-gopkg-yaml.v2-dev
-  clang libclang-rt-14-dev clang-format-14 docker-compose python3 time
+  clang libclang-rt-14-dev clang-format-14 docker-compose python3 python3-yaml time shellcheck
 )
 
 want=("${BUILD_PKGS[@]}")

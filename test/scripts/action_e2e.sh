@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Runs the GitHub Action's step (action/action.yml) with bash against a live `traceassist serve`, on
+# Runs the GitHub Action's step (action.yml at the repository root) with bash against a live `traceassist serve`, on
 # files with nasty contents, and checks that every byte comes back exactly.
 set -euo pipefail
 binary=${1:?usage: action_e2e.sh path/to/traceassist}
 source_dir=${TRACEASSIST_SOURCE_DIR:?TRACEASSIST_SOURCE_DIR must point at the source tree}
-action_dir="$source_dir/action"
+action_dir="$source_dir"  # GITHUB_ACTION_PATH: the root, where action.yml is
 for tool in jq curl; do
   command -v "$tool" > /dev/null || { echo "SKIP: $tool is not installed (scripts/install-deps.sh --test)"; exit 77; }
 done
@@ -32,7 +32,7 @@ check "action.yml passes inputs through env: only" bash -c "[[ -z \"\$(inputs_ou
 sed 's|run: bash |run: echo "${{ inputs.manifest_path }}"; bash |' "$action_dir/action.yml" > "$work/bad_action.yml"
 check "the env: check catches \${{ inputs.* }} in run:" bash -c "[[ -n \"\$(inputs_outside_env '$work/bad_action.yml')\" ]]"
 check "action.yml is a composite action" grep -q 'using: composite' "$action_dir/action.yml"
-check "the step script never uses echo -e" bash -c "! grep -v '^ *#' '$action_dir/instrument.sh' | grep -q 'echo -e'"
+check "the step script never uses echo -e" bash -c "! grep -v '^ *#' '$action_dir/action/instrument.sh' | grep -q 'echo -e'"
 run_line=$(sed -n 's/^ *run: *//p' "$action_dir/action.yml")
 [[ -n "$run_line" ]] || { echo "FAIL: no run: line in action.yml"; exit 1; }
 
@@ -97,7 +97,7 @@ if run_action "$work/deploy.yaml" "" "wrong-token-000000000000"; then
 else
   echo "ok: a wrong token fails the step"
 fi
-check "the failure is a workflow error naming the status" grep -q '^::error::TraceAssist answered HTTP 401 (unauthorized' "$work/step.out"
+check "the failure is a workflow error naming the status" grep -q '^::error::TraceAssist answered HTTP 401 for .* (unauthorized' "$work/step.out"
 check "a failed step leaves the file untouched" cmp -s "$work/deploy.orig" "$work/deploy.yaml"
 
 if run_action "$work/deploy.yaml" "" ""; then
