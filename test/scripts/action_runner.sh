@@ -18,7 +18,7 @@ work=$(mktemp -d)
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2> /dev/null && wait "$pid" 2> /dev/null; done
-  [[ -n "${KEEP_WORK:-}" ]] && echo "kept $work" || rm -rf "$work"
+  if [[ -n "${KEEP_WORK:-}" ]]; then echo "kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 failures=0
@@ -90,6 +90,17 @@ annotated_lines_hold_names() {
     fi
   done < <(jq -r '.[] | [.level, .file // "-", .line // "-", .title // "-", .message] | @tsv' "$work/$name/annotations.json")
 }
+
+# --- the imitation refuses what it cannot evaluate (a copy of action.yml with one function call)
+mkdir -p "$work/unknown-expression" "$work/unknown-result"
+cp -r "$source_dir/action" "$work/unknown-expression/"
+sed "s|TRACEASSIST_MODE: \${{ inputs.mode }}|TRACEASSIST_MODE: \${{ format('{0}', inputs.mode) }}|" \
+  "$source_dir/action.yml" > "$work/unknown-expression/action.yml"
+rc=0
+python3 "$imitation" "$work/unknown-expression" "$work/unknown-result" "$work/unknown-result" \
+  traceassist_host=http://127.0.0.1:1 > "$work/unknown.out" 2>&1 || rc=$?
+check "the runner imitation fails on an expression it cannot evaluate" \
+  bash -c "[[ $rc == 2 ]] && grep -qF \"cannot evaluate \\\${{ format('{0}', inputs.mode) }}\" '$work/unknown.out'"
 
 # ============================================================ check mode (the pull-request gate)
 make_repo
