@@ -9,13 +9,10 @@ for tool in jq curl; do
   command -v "$tool" > /dev/null || { echo "SKIP: $tool is not installed (scripts/install-deps.sh --test)"; exit 77; }
 done
 
+# shellcheck source=test/scripts/lib/serve.bash
+source "$source_dir/test/scripts/lib/serve.bash"
 work=$(mktemp -d)
-server_pid=
-cleanup() {
-  [[ -n "$server_pid" ]] && kill "$server_pid" 2> /dev/null && wait "$server_pid" 2> /dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap 'stop_servers; rm -rf "$work"' EXIT
 failures=0
 check() {  # check "what" command...
   local what=$1
@@ -38,16 +35,7 @@ run_line=$(sed -n 's/^ *run: *//p' "$action_dir/action.yml")
 
 # --- a live server on an ephemeral port, with auth on
 token="action-test-token-0123456789"
-TRACEASSIST_API_TOKENS="$token" TRACEASSIST_LOG_LEVEL=warn "$binary" serve --port 0 --log-level info \
-  > "$work/server.log" 2>&1 &
-server_pid=$!
-port=
-for _ in $(seq 1 500); do
-  port=$(grep -o '"msg":"listening".*"port":[0-9]*' "$work/server.log" | grep -o '"port":[0-9]*' | cut -d: -f2 || true)
-  [[ -n "$port" ]] && break
-  sleep 0.02
-done
-[[ -n "$port" ]] || { echo "FAIL: server did not start"; cat "$work/server.log"; exit 1; }
+start_server "$binary" "$work/server.log" TRACEASSIST_API_TOKENS="$token"
 
 # --- nasty files: backslashes, tabs, quotes, $ and $(...), unicode, CRLF, no final newline
 printf 'apiVersion: apps/v1\r\nkind: Deployment\r\nmetadata:\r\n  name: nasty   # c:\\path\\to "quoted" \x27single\x27\r\nspec:\r\n  template:\r\n    metadata:\r\n      labels: {app: nasty}\r\n    spec:\r\n      containers:\r\n        - name: app\r\n          image: eclipse-temurin:21-jre\r\n          env:\r\n            - {name: A, value: "tab\\there \\\\ back\\\\slash $HOME $(id) `id` ${PATH}"}\r\n            - {name: U, value: "ünïcødé ✓ 日本 \\u00e9"}\r\n          args: ["--x=\t", "%%0A::warning::not-a-command"]' > "$work/deploy.yaml"
@@ -107,9 +95,7 @@ else
 fi
 check "the missing-token failure names the status" grep -q '^::error::TraceAssist answered HTTP 401' "$work/step.out"
 
-kill -TERM "$server_pid"  # request lines are written in batches: stop it to have them all
-wait "$server_pid" || true
-server_pid=
+stop_servers  # request lines are written in batches: stop it to have them all
 check "the server logged the requests" grep -q '"msg":"request".*"status":401' "$work/server.log"
 check "the server log holds neither the token nor the manifest" \
   bash -c "! grep -q -e '$token' -e 'eclipse-temurin' -e 'ünïcødé' '$work/server.log'"

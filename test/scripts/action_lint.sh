@@ -9,7 +9,7 @@ binary=${1:?usage: action_lint.sh path/to/traceassist}
 source_dir=${TRACEASSIST_SOURCE_DIR:?TRACEASSIST_SOURCE_DIR must point at the source tree}
 command -v shellcheck > /dev/null || { echo "SKIP: shellcheck is not installed (scripts/install-deps.sh --test)"; exit 77; }
 
-shellcheck "$source_dir/action/instrument.sh" "$source_dir/test/scripts/action_runner.sh"
+(cd "$source_dir" && shellcheck -x action/instrument.sh test/scripts/action_runner.sh test/scripts/lib/serve.bash)
 echo "ok: shellcheck finds nothing in action/instrument.sh"
 
 go=
@@ -19,7 +19,7 @@ for candidate in /usr/local/go/bin/go "$(command -v go || true)"; do
   if [[ -n "$minor" ]] && ((minor >= 24)); then go=$candidate; break; fi
 done
 [[ -n "$go" ]] || { echo "SKIP: actionlint needs Go >= 1.24 (Debian's golang-go is older; see tools/actionlint)"; exit 77; }
-actionlint="$(dirname "$binary")/../tools/actionlint"
+actionlint="$(cd "$(dirname "$binary")/.." && pwd)/tools/actionlint"
 if [[ ! -x "$actionlint" || "$source_dir/tools/actionlint/go.sum" -nt "$actionlint" ]]; then
   (cd "$source_dir/tools/actionlint" && "$go" build -o "$actionlint" github.com/rhysd/actionlint/cmd/actionlint) ||
     { echo "SKIP: cannot build actionlint (is the Go module proxy reachable?)"; exit 77; }

@@ -14,10 +14,11 @@ for tool in jq curl python3; do
 done
 python3 -c 'import yaml' 2> /dev/null || { echo "SKIP: python3-yaml is not installed (scripts/install-deps.sh --test)"; exit 77; }
 
+# shellcheck source=test/scripts/lib/serve.bash
+source "$source_dir/test/scripts/lib/serve.bash"
 work=$(mktemp -d)
-pids=()
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2> /dev/null && wait "$pid" 2> /dev/null; done
+  stop_servers
   if [[ -n "${KEEP_WORK:-}" ]]; then echo "kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -31,21 +32,8 @@ same() {  # same "what" expected_file actual_file: equal, else show the differen
   if cmp -s "$2" "$3"; then echo "ok: $1"; else echo "FAIL: $1"; diff -u "$2" "$3" || true; failures=$((failures + 1)); fi
 }
 
-start_server() {  # start_server LOG [VAR=value...] -> sets port
-  local log=$1
-  shift
-  env "$@" TRACEASSIST_LOG_LEVEL=info "$binary" serve --bind 127.0.0.1 --port 0 > "$log" 2>&1 &
-  pids+=($!)
-  port=
-  for _ in $(seq 1 500); do
-    port=$(grep -o '"msg":"listening".*"port":[0-9]*' "$log" | grep -o '"port":[0-9]*' | cut -d: -f2 || true)
-    [[ -n "$port" ]] && break
-    sleep 0.02
-  done
-  [[ -n "$port" ]] || { echo "FAIL: server did not start"; cat "$log"; exit 1; }
-}
 token="runner-test-token-0123456789"
-start_server "$work/server.log" TRACEASSIST_API_TOKENS="$token"
+start_server "$binary" "$work/server.log" TRACEASSIST_API_TOKENS="$token"
 host="http://127.0.0.1:$port"
 
 # --- a small repository: four corpus files under deploy/, one outside the pattern
@@ -294,7 +282,7 @@ check "the other files were still written" grep -q inject-java "$work/repo/deplo
 # ============================================================ a 503 is retried
 # A second server with the smallest connection cap; four idle connections fill it, so the action's
 # first request is answered 503 (Retry-After: 1); the connections close after 1.5 s.
-start_server "$work/server503.log" TRACEASSIST_MAX_CONNECTIONS=4 TRACEASSIST_READ_TIMEOUT_MS=10000
+start_server "$binary" "$work/server503.log" TRACEASSIST_MAX_CONNECTIONS=4 TRACEASSIST_READ_TIMEOUT_MS=10000
 make_repo
 python3 - "$port" << 'EOF' &
 import socket, sys, time
