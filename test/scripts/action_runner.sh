@@ -136,7 +136,7 @@ cat > "$work/expected-check-summary" << 'EOF'
 | deploy/apps/mesh/istio-bookinfo.yaml | deployment/reviews-v2 | instrumented | reviews&#58; java | mount /opt/ibm/wlp/output |
 | deploy/apps/mesh/istio-bookinfo.yaml | deployment/reviews-v3 | instrumented | reviews&#58; java | mount /opt/ibm/wlp/output |
 | deploy/apps/mesh/istio-bookinfo.yaml | deployment/productpage-v1 | skipped |  | language&#95;unknown |
-| deploy/apps/petclinic-customers-service.yaml | deployment/customers-service | instrumented | customers-service&#58; java | env SPRING&#95;PROFILES&#95;ACTIVE |
+| deploy/apps/petclinic-customers-service.yaml | deployment/customers-service | instrumented | customers-service&#58; java | image name word spring |
 | deploy/ops/agents/k8s-sysdig-daemonset-crlf.yaml | daemonset/sysdig-agent | skipped |  | no&#95;app&#95;container |
 
 <details><summary>deploy/apps/mesh/istio-bookinfo.yaml: 12 line(s) added</summary>
