@@ -140,6 +140,9 @@ ti::Result<ti::RewriteOutput> Rewrite(std::string_view text, const ti::Options& 
       text.size() < kFineBelow
           ? std::clamp<std::size_t>(text.size() / kFinePieceBytes, cores, 4 * cores)
           : cores;
+  // Every piece quotes as the whole file calls for.
+  ti::Options piece_options = options;
+  piece_options.quote_style = ti::ResolveQuoteStyle(options.quote_style, text);
   const auto pieces = ti::SplitStream(text, parts);
   std::vector<std::optional<ti::Result<ti::RewriteOutput>>> results(pieces.size());
   std::vector<char> out_of_memory(pieces.size(), 0);  // an exception must not leave a worker thread
@@ -147,7 +150,7 @@ ti::Result<ti::RewriteOutput> Rewrite(std::string_view text, const ti::Options& 
   auto work = [&] {
     for (std::size_t i = next++; i < pieces.size(); i = next++) {
       try {
-        results[i].emplace(ti::RewriteManifests(pieces[i], options));
+        results[i].emplace(ti::RewriteManifests(pieces[i], piece_options));
       } catch (const std::bad_alloc&) {
         out_of_memory[i] = 1;
       }

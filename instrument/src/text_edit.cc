@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "traceassist/instrument/rewrite.h"
+
 namespace traceassist::instrument {
 
 std::string ApplyEdits(std::string_view text, std::vector<TextEdit> edits) {
@@ -128,6 +130,22 @@ std::string DoubleQuoted(std::string_view value) {
     }
   }
   out += '"';
+  return out;
+}
+
+QuoteStyle ResolveQuoteStyle(QuoteStyle style, std::string_view text) {
+  if (style != QuoteStyle::kMatchFile) return style;
+  return text.find('"') == std::string_view::npos ? QuoteStyle::kSingle : QuoteStyle::kDouble;
+}
+
+std::string SingleQuoted(std::string_view value) {
+  std::string out = "'";
+  for (const unsigned char c : value) {
+    if (c < 0x20 || c == 0x7f) return DoubleQuoted(value);
+    out += static_cast<char>(c);
+    if (c == '\'') out += '\'';
+  }
+  out += '\'';
   return out;
 }
 

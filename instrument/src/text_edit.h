@@ -33,5 +33,8 @@ std::size_t SingleLineScalarEnd(std::string_view text, std::size_t pos, bool in_
 bool RestOfLineIsBlank(std::string_view text, std::size_t pos);
 // A double-quoted scalar valid in both YAML and JSON.
 std::string DoubleQuoted(std::string_view value);
+// A single-quoted YAML scalar ('' for a quote inside); DoubleQuoted when `value` holds a control
+// character, which single quotes cannot escape.
+std::string SingleQuoted(std::string_view value);
 
 }  // namespace traceassist::instrument

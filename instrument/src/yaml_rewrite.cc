@@ -146,7 +146,8 @@ struct Failure {
 
 class ObjectEditor {
  public:
-  ObjectEditor(std::string_view text, const YamlDocument& doc) : text_(text), doc_(doc) {}
+  ObjectEditor(std::string_view text, const YamlDocument& doc, QuoteStyle quotes)
+      : text_(text), doc_(doc), quotes_(quotes) {}
 
   // Appends the edits that apply `d` to the object at `root`, or returns why it cannot.
   std::optional<Failure> Plan(std::uint32_t root, std::string_view kind, const Decision& d,
@@ -301,10 +302,15 @@ class ObjectEditor {
     return std::string(static_cast<std::size_t>(std::max(n, 0)), ' ');
   }
 
-  // New block lines; keys are double-quoted when the file quotes the template's keys.
+  // A value (or key) in the run's quote style (Options::quote_style, resolved for the file).
+  std::string Quote(std::string_view value) const {
+    return quotes_ == QuoteStyle::kSingle ? SingleQuoted(value) : DoubleQuoted(value);
+  }
+
+  // New block lines; keys are quoted when the file quotes the template's keys.
   std::string Block(const std::vector<std::string>& wrappers, const Annotations& entries,
                     int indent, int step, std::string_view nl) const {
-    auto key = [&](const std::string& k) { return quote_keys_ ? DoubleQuoted(k) : k; };
+    auto key = [&](const std::string& k) { return quote_keys_ ? Quote(k) : k; };
     std::string out;
     int level = indent;
     for (const auto& w : wrappers) {
@@ -312,25 +318,25 @@ class ObjectEditor {
       level += step;
     }
     for (const auto& [k, v] : entries)
-      out += Spaces(level) + key(k) + ": " + DoubleQuoted(v) + std::string(nl);
+      out += Spaces(level) + key(k) + ": " + Quote(v) + std::string(nl);
     return out;
   }
 
-  static std::vector<std::string> FlowItems(const Annotations& entries) {
+  std::vector<std::string> FlowItems(const Annotations& entries) const {
     std::vector<std::string> items;
-    for (const auto& [k, v] : entries) items.push_back(DoubleQuoted(k) + ": " + DoubleQuoted(v));
+    for (const auto& [k, v] : entries) items.push_back(Quote(k) + ": " + Quote(v));
     return items;
   }
-  static std::string FlowEntries(const Annotations& entries) {
+  std::string FlowEntries(const Annotations& entries) const {
     std::string out;
     for (const auto& item : FlowItems(entries)) out += (out.empty() ? "" : ", ") + item;
     return out;
   }
 
-  static std::string Flow(const std::vector<std::string>& wrappers, const Annotations& entries) {
+  std::string Flow(const std::vector<std::string>& wrappers, const Annotations& entries) const {
     std::string out = FlowEntries(entries);
     for (auto it = wrappers.rbegin(); it != wrappers.rend(); ++it)
-      out = DoubleQuoted(*it) + ": {" + out + "}";
+      out = Quote(*it) + ": {" + out + "}";
     return out;
   }
 
@@ -486,7 +492,7 @@ class ObjectEditor {
       if (!e) continue;
       const auto line = SimpleLine(*e, a.flow);
       if (!line) return cannot;
-      edits_.push_back({line->value_pos, line->value_end - line->value_pos, DoubleQuoted(value)});
+      edits_.push_back({line->value_pos, line->value_end - line->value_pos, Quote(value)});
     }
     std::vector<std::uint32_t> removed;  // entry indices (key child index) to delete
     for (const auto& key : d.remove) {
@@ -613,6 +619,7 @@ class ObjectEditor {
   std::string_view text_;
   const YamlDocument& doc_;
   std::vector<TextEdit> edits_;
+  QuoteStyle quotes_;
   bool quote_keys_ = false;
 };
 
@@ -778,7 +785,7 @@ class StreamRewriter {
     const WorkloadView view = BuildWorkloadView(YamlAdapter{doc}, doc.Resolve(node), kind);
     Decision d = Decide(view, options_);
     if (plan_edits_ && d.changes()) {
-      ObjectEditor editor(text_, doc);
+      ObjectEditor editor(text_, doc, options_.quote_style);
       if (auto failure = editor.Plan(doc.Resolve(node), kind, d, edits_)) {
         d.report.status = ObjectStatus::kSkipped;
         d.report.reasons.insert(d.report.reasons.begin(), failure->reason);
@@ -825,7 +832,9 @@ Result<RewriteOutput> Run(std::string_view input, const Options& options, const 
   }
   if (Status s = CheckEncoding(text); !s.ok()) return s;
 
-  StreamRewriter rewriter(text, options, plan_edits);
+  Options resolved = options;  // kMatchFile looks at the whole input once
+  resolved.quote_style = ResolveQuoteStyle(options.quote_style, text);
+  StreamRewriter rewriter(text, resolved, plan_edits);
   Status s = ParseYamlDocuments(text, limits.max_depth,
                                 [&](const YamlDocument& doc) { return rewriter.OnDocument(doc); });
   if (!s.ok()) {

@@ -17,10 +17,11 @@ std::string Rewrite(std::string_view input, const Options& options = {}) {
   return result.value().text;
 }
 
+// Single-quoted: the inputs below hold no double quote (QuoteStyle::kMatchFile).
 const char* kJavaLines =
-    "instrumentation.opentelemetry.io/inject-java: \"true\"\n"
-    "{I}instrumentation.opentelemetry.io/container-names: \"app\"\n"
-    "{I}traceassist.io/managed: \"inject-java,container-names\"\n";
+    "instrumentation.opentelemetry.io/inject-java: 'true'\n"
+    "{I}instrumentation.opentelemetry.io/container-names: 'app'\n"
+    "{I}traceassist.io/managed: 'inject-java,container-names'\n";
 
 std::string JavaLines(const std::string& indent) {
   std::string s = indent + kJavaLines;
@@ -87,10 +88,10 @@ TEST_CASE("null and empty annotations", "[rewrite]") {
         head + "  annotations:  # none\n" + JavaLines("    ") + spec);
   CHECK(Rewrite(head + "  annotations: {}\n" + spec) ==
         head +
-            "  annotations: {\"instrumentation.opentelemetry.io/inject-java\": \"true\", "
-            "\"instrumentation.opentelemetry.io/container-names\": \"app\", "
-            "\"traceassist.io/managed\": "
-            "\"inject-java,container-names\"}\n" +
+            "  annotations: {'instrumentation.opentelemetry.io/inject-java': 'true', "
+            "'instrumentation.opentelemetry.io/container-names': 'app', "
+            "'traceassist.io/managed': "
+            "'inject-java,container-names'}\n" +
             spec);
 }
 
@@ -340,5 +341,32 @@ TEST_CASE("objects a controller owns are left to their owner", "[rewrite]") {
     auto instrumented = RewriteManifests(owned, pods);
     REQUIRE(instrumented.ok());
     CHECK(instrumented.value().report.objects[0].status == ObjectStatus::kInstrumented);
+  }
+}
+
+TEST_CASE("added values are single-quoted unless the file already holds a double quote",
+          "[rewrite][quotes]") {
+  const std::string pod =
+      "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n"
+      "  - name: app\n    image: openjdk:17\n";
+  CHECK(Rewrite(pod).find("inject-java: 'true'\n") != std::string::npos);
+  // Any '"' decides, even in a comment; an explicit style wins over the file.
+  CHECK(Rewrite("# \"quoted\"\n" + pod).find("inject-java: \"true\"\n") != std::string::npos);
+  Options single;
+  single.quote_style = QuoteStyle::kSingle;
+  CHECK(Rewrite("# \"quoted\"\n" + pod, single).find("inject-java: 'true'\n") != std::string::npos);
+  Options twice;
+  twice.quote_style = QuoteStyle::kDouble;
+  CHECK(Rewrite(pod, twice).find("inject-java: \"true\"\n") != std::string::npos);
+  CHECK(ResolveQuoteStyle(QuoteStyle::kMatchFile, "a: 'b'") == QuoteStyle::kSingle);
+  CHECK(ResolveQuoteStyle(QuoteStyle::kMatchFile, "a: \"b\"") == QuoteStyle::kDouble);
+  // Re-runs recognise both styles: either output, rewritten again, is unchanged.
+  for (const std::string& once : {Rewrite(pod), Rewrite(pod, twice)}) {
+    const auto again = RewriteManifests(once, {});
+    REQUIRE(again.ok());
+    CHECK_FALSE(again.value().report.changes_made);
+    Options remove;
+    remove.action = Action::kRemove;
+    CHECK(Rewrite(once, remove) == pod);
   }
 }

@@ -41,14 +41,14 @@ expect_rc 2 "unknown --language is a usage error"
 write_java_deployment "$WORK/app.yaml" cart
 run "$TA" instrument "$WORK/app.yaml"
 expect_rc 0 "instrument a valid file"
-expect_grep "$WORK/out" 'instrumentation.opentelemetry.io/inject-java: "true"' "inject-java written with a quoted value"
+expect_grep "$WORK/out" "instrumentation.opentelemetry.io/inject-java: 'true'" "inject-java written single-quoted (the file has no double quote)"
 expect_grep "$WORK/err" 'deployment/cart instrumented' "text report names deployment/cart"
 cp "$WORK/out" "$WORK/instrumented.yaml"
 
 # Repeatable options take one value each: the input after them is not swallowed.
 run "$TA" instrument --container-language cart=python "$WORK/app.yaml"
 expect_rc 0 "--container-language NAME=LANG followed by the input file"
-expect_grep "$WORK/out" 'inject-python: "true"' "--container-language applies"
+expect_grep "$WORK/out" "inject-python: 'true'" "--container-language applies"
 run "$TA" instrument --container-language cart=python --container-language other=java "$WORK/app.yaml"
 expect_rc 0 "--container-language given twice"
 

@@ -14,6 +14,13 @@ namespace traceassist::instrument {
 
 class DetectionRules;
 
+// How TraceAssist quotes the annotation values (and quoted keys) it adds.
+enum class QuoteStyle {
+  kMatchFile,  // double quotes when the input holds a '"' anywhere, else single quotes
+  kSingle,     // 'value' (survives tools that wrap the file in double quotes, e.g. echo "...")
+  kDouble,     // "value"
+};
+
 enum class Action {
   kInstrument,  // add (or correct) the annotations TraceAssist owns
   kRemove,      // remove exactly the annotations TraceAssist wrote (`traceassist uninstrument`)
@@ -21,6 +28,10 @@ enum class Action {
 
 struct Options {
   Action action = Action::kInstrument;
+
+  // kMatchFile is decided on the whole input; a caller that rewrites a stream in pieces decides it
+  // once on the whole stream (ResolveQuoteStyle) and passes kSingle or kDouble.
+  QuoteStyle quote_style = QuoteStyle::kMatchFile;
 
   // Value written to every inject-<lang> annotation: "true" (the single Instrumentation in the
   // pod's namespace), "name", or "namespace/name". Validate with ValidateInstrumentationRef.

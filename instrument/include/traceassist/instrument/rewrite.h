@@ -34,6 +34,9 @@ struct TextLimits {
 Result<RewriteOutput> RewriteManifests(std::string_view input, const Options& options,
                                        const TextLimits& limits = {});
 
+// kSingle or kDouble: `style` itself, or for kMatchFile what `text` (the whole input) calls for.
+QuoteStyle ResolveQuoteStyle(QuoteStyle style, std::string_view text);
+
 // Splits a stream into at most `parts` consecutive pieces of similar size, each starting at a
 // document marker (`---` at the start of a line), so that each piece is a stream of whole documents
 // that can be rewritten on its own (in parallel, by the caller). Returns one piece when there is no
