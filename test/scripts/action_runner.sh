@@ -284,15 +284,17 @@ check "the other files were still written" grep -q inject-java "$work/repo/deplo
 # first request is answered 503 (Retry-After: 1); the connections close after 1.5 s.
 start_server "$binary" "$work/server503.log" TRACEASSIST_MAX_CONNECTIONS=4 TRACEASSIST_READ_TIMEOUT_MS=10000
 make_repo
-python3 - "$port" << 'EOF' &
+python3 - "$port" "$work/holding" << 'EOF' &
 import socket, sys, time
 held = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(4)]
+open(sys.argv[2], "w").close()
 time.sleep(1.5)
 for s in held:
     s.close()
 EOF
 holder=$!
-sleep 0.3
+for _ in $(seq 1 250); do [[ -e "$work/holding" ]] && break; sleep 0.02; done
+sleep 0.2  # the server's threads take the four connections
 check "the action succeeds through a 503" run_action retry traceassist_host="http://127.0.0.1:$port" \
   manifest_path=deploy/apps/petclinic-customers-service.yaml
 wait "$holder" || true
