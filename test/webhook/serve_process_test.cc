@@ -395,7 +395,7 @@ long VoluntarySwitches(pid_t pid) {
 TEST_CASE("idle keep-alive connections do not wake the server", "[serve]") {
   // cpp-httplib's own wait for the next request polls in 10 ms slices with a 1 ms sleep between
   // them
-  // (~90 wakeups/s per idle connection); httplib_keep_alive.cc replaces it with one poll.
+  // (~90 wakeups/s per idle connection); connection_guard.cc replaces it with one poll.
   ServerProcess server;
   std::vector<RawConnection> clients;
   for (int i = 0; i < 20; ++i) {

@@ -100,6 +100,11 @@ TEST_CASE("exactly one usage event per POST /workflow/instrument, with its field
   REQUIRE(client.Get("/health")->status == 200);
   REQUIRE(client.Get("/metrics")->status == 200);
 
+  // The 413 closes its connection (its body is unread), so its event is recorded on that
+  // connection's thread, maybe after the GETs on the next connection: wait for it.
+  for (int i = 0; i < 200 && sink.Events().size() < 5; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   const auto events = sink.Events();
   REQUIRE(events.size() == 5);
   const UsageEvent& first = events[0];
@@ -199,4 +204,40 @@ TEST_CASE("a client that leaves mid-request still yields exactly one event", "[u
   const auto events = sink.Events();
   REQUIRE(events.size() == 1);
   CHECK((events[0].outcome == "input_error" || events[0].outcome == "client_closed"));
+}
+
+TEST_CASE("a handler exception answers 500 JSON with the request id; the server keeps serving",
+          "[usage]") {
+  // /metrics asks the sink for its lines: this one throws, as a broken component would.
+  class ThrowingSink : public FakeSink {
+   public:
+    void AppendMetrics(std::string& out) const override {
+      if (!thrown.exchange(true)) throw std::runtime_error("secret detail");
+      FakeSink::AppendMetrics(out);
+    }
+    mutable std::atomic<bool> thrown{false};
+  } sink;
+  Server server(TestConfig(), &sink);
+  server.Start();
+  auto client = KeepAliveClient(server);
+  auto broken = client.Get("/metrics", {{"X-Request-Id", "boom-1"}});
+  REQUIRE(broken);
+  CHECK(broken->status == 500);
+  CHECK(broken->get_header_value("Content-Type") == "application/json");
+  CHECK(broken->get_header_value("X-Request-Id") == "boom-1");
+  CHECK_FALSE(broken->has_header("EXCEPTION_WHAT"));
+  CHECK(broken->body.find("secret") == std::string::npos);
+  const auto answer = nlohmann::json::parse(broken->body);
+  CHECK(answer["code"] == "internal_error");
+  CHECK(answer["request_id"] == "boom-1");
+  for (int i = 0; i < 3; ++i) {
+    auto health = client.Get("/health");
+    REQUIRE(health);
+    CHECK(health->status == 200);
+  }
+  auto metrics = client.Get("/metrics");  // counted
+  REQUIRE(metrics);
+  CHECK(metrics->body.find(R"(traceassist_http_requests_total{route="metrics",code="500"} 1)") !=
+        std::string::npos);
+  CHECK(server.Drain());
 }

@@ -15,8 +15,11 @@ constexpr auto kIdleRetire = std::chrono::seconds(60);
 // the listener's shutdown (after Server::stop) waits for exactly its own in-flight connections.
 class ConnectionPool::ListenerQueue : public httplib::TaskQueue {
  public:
-  ListenerQueue(ConnectionPool& pool, std::function<void()> after_connection)
-      : pool_(pool), after_connection_(std::move(after_connection)) {}
+  ListenerQueue(ConnectionPool& pool, std::function<void()> before_connection,
+                std::function<void()> after_connection)
+      : pool_(pool),
+        before_connection_(std::move(before_connection)),
+        after_connection_(std::move(after_connection)) {}
 
   void enqueue(std::function<void()> fn) override {
     {
@@ -24,6 +27,7 @@ class ConnectionPool::ListenerQueue : public httplib::TaskQueue {
       ++outstanding_;
     }
     pool_.Submit([this, fn = std::move(fn)] {
+      if (before_connection_) before_connection_();
       fn();
       if (after_connection_) after_connection_();
       std::lock_guard lock(mu_);
@@ -38,6 +42,7 @@ class ConnectionPool::ListenerQueue : public httplib::TaskQueue {
 
  private:
   ConnectionPool& pool_;
+  const std::function<void()> before_connection_;
   const std::function<void()> after_connection_;
   std::mutex mu_;
   std::condition_variable done_cv_;
@@ -59,8 +64,9 @@ ConnectionPool::~ConnectionPool() {
   exit_cv_.wait(lock, [this] { return main_.threads == 0 && shed_.threads == 0; });
 }
 
-httplib::TaskQueue* ConnectionPool::NewListenerQueue(std::function<void()> after_connection) {
-  return new ListenerQueue(*this, std::move(after_connection));
+httplib::TaskQueue* ConnectionPool::NewListenerQueue(std::function<void()> before_connection,
+                                                     std::function<void()> after_connection) {
+  return new ListenerQueue(*this, std::move(before_connection), std::move(after_connection));
 }
 
 bool ConnectionPool::InShedLane() { return tls_in_shed_lane; }

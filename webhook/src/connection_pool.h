@@ -32,9 +32,11 @@ class ConnectionPool {
   ConnectionPool& operator=(const ConnectionPool&) = delete;
 
   // A task queue for one httplib listener (install with `server.new_task_queue`). Its shutdown()
-  // waits until the connections that listener handed over are finished. `after_connection` (may be
-  // empty) runs on the worker thread once each connection is closed.
-  httplib::TaskQueue* NewListenerQueue(std::function<void()> after_connection);
+  // waits until the connections that listener handed over are finished. `before_connection` and
+  // `after_connection` (either may be empty) run on the worker thread before each connection is
+  // served and once it is closed.
+  httplib::TaskQueue* NewListenerQueue(std::function<void()> before_connection,
+                                       std::function<void()> after_connection);
 
   // True on a thread that is serving a connection beyond the cap.
   static bool InShedLane();

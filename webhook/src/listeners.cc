@@ -8,6 +8,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "connection_guard.h"
 #include "traceassist/common/json_log.h"
 
 namespace traceassist::webhook {
@@ -76,7 +77,11 @@ bool Listeners::Drain() {
 
 // Everything both listeners share: limits, timeouts, the task queue and the routing.
 void Listeners::Configure(httplib::Server& server) {
-  server.new_task_queue = [this] { return pool_.NewListenerQueue(after_connection_); };
+  server.new_task_queue = [this] {
+    return pool_.NewListenerQueue(
+        [this] { connection::Begin(config_.header_timeout_ms, config_.body_timeout_ms); },
+        after_connection_);
+  };
   server.set_tcp_nodelay(true);  // Nagle costs ~40 ms per keep-alive request (library-facts §2.4)
   server.set_keep_alive_max_count(static_cast<std::size_t>(config_.keepalive_max_requests));
   server.set_keep_alive_timeout(config_.keepalive_timeout_s);

@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <exception>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
+#include "connection_guard.h"
 #include "traceassist/common/json_log.h"
 #include "traceassist/common/text.h"
 
@@ -22,6 +25,70 @@ bool IsJsonContentType(const std::string& value) {
   type = type.substr(0, type.find(';'));
   while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
   return common::EqualsIgnoreCase(type, "application/json");
+}
+
+// Closes the connection once this response is written. httplib then writes `Connection: close`
+// and no Keep-Alive because the request asks for it: the Request is httplib's own non-const local,
+// handed to us as const.
+void CloseConnection(const httplib::Request& req) {
+  auto& headers = const_cast<httplib::Request&>(req).headers;
+  headers.erase("Connection");
+  headers.emplace("Connection", "close");
+  connection::CloseAfterResponse();
+}
+
+// How a request's body is framed, checked before anything else: a length that cannot be trusted
+// would let body bytes be parsed as requests (smuggling).
+struct Framing {
+  int status = 0;  // 0: fine
+  const char* code = "";
+  std::string message;
+  std::optional<std::uint64_t> content_length;
+  bool chunked = false;
+};
+
+Framing CheckFraming(const httplib::Request& req, std::size_t max_body_bytes) {
+  Framing f;
+  auto bad = [&f](int status, const char* code, std::string message) {
+    f.status = status;
+    f.code = code;
+    f.message = std::move(message);
+    return f;
+  };
+  const auto lengths = req.headers.equal_range("Content-Length");
+  for (auto it = lengths.first; it != lengths.second; ++it) {
+    const std::string& value = it->second;
+    std::uint64_t length = 0;
+    const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), length);
+    if (value.empty() || error != std::errc() || end != value.data() + value.size()) {
+      return bad(400, "invalid_content_length", "Content-Length must be a decimal byte count");
+    }
+    if (f.content_length && *f.content_length != length) {
+      return bad(400, "invalid_content_length", "the Content-Length headers disagree");
+    }
+    f.content_length = length;
+  }
+  const auto coding = req.headers.find("Transfer-Encoding");
+  if (coding != req.headers.end()) {
+    if (f.content_length) {
+      return bad(400, "invalid_framing", "send Content-Length or Transfer-Encoding, not both");
+    }
+    if (!common::EqualsIgnoreCase(coding->second, "chunked") ||
+        req.headers.count("Transfer-Encoding") > 1) {
+      return bad(400, "unsupported_transfer_encoding", "the only transfer coding is chunked");
+    }
+    f.chunked = true;
+  }
+  // httplib would read such a body until the client closes.
+  if (!f.content_length && !f.chunked &&
+      (req.method == "POST" || req.method == "PUT" || req.method == "PATCH")) {
+    return bad(411, "length_required", "send Content-Length (or a chunked body)");
+  }
+  if (f.content_length && *f.content_length > max_body_bytes) {
+    return bad(413, "payload_too_large",
+               fmt::format("the body is larger than {} bytes", max_body_bytes));
+  }
+  return f;
 }
 
 }  // namespace
@@ -57,7 +124,7 @@ void Router::Install(httplib::Server& server) {
                      const httplib::ContentReader& reader) { Mutate(req, res, reader); });
   // Never let exception text reach a client (httplib would put it in a header: §2.8).
   server.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr error) {
+      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr error) {
         std::string what = "unknown exception";
         try {
           std::rethrow_exception(error);
@@ -68,13 +135,26 @@ void Router::Install(httplib::Server& server) {
         LogEvent(LogLevel::kError, "handler exception",
                  {{"request_id", RequestRecorder::Current().request_id}, {"error", what}});
         res.headers.erase("EXCEPTION_WHAT");
+        CloseConnection(req);  // its body may be unread
         RequestRecorder::SetError(res, 500, "internal_error", "internal error; see the server log");
+        res.set_content(json{{"code", "internal_error"},
+                             {"message", "internal error; see the server log"},
+                             {"request_id", RequestRecorder::Current().request_id}}
+                            .dump(),
+                        kJsonContentType);
       });
   // Answers httplib produces on its own (malformed request line, URI too long): JSON like ours.
-  server.set_error_handler(
-      httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+  server.set_error_handler(httplib::Server::HandlerWithResponse(
+      [this](const httplib::Request& req, httplib::Response& res) {
         if (!res.body.empty()) return HandlerResponse::Unhandled;
-        const char* code = res.status == 413   ? "payload_too_large"
+        // A request httplib could not parse never reached Dispatch: it gets its id here. What
+        // follows on the connection cannot be trusted to be a request.
+        if (!RequestRecorder::Current().active) recorder_.Begin(req);
+        res.set_header("X-Request-Id", RequestRecorder::Current().request_id);
+        CloseConnection(req);
+        if (connection::DeadlinePassed()) res.status = 408;  // the headers came too slowly
+        const char* code = res.status == 408   ? "request_timeout"
+                           : res.status == 413 ? "payload_too_large"
                            : res.status == 414 ? "uri_too_long"
                            : res.status == 404 ? "not_found"
                                                : "bad_request";
@@ -90,12 +170,30 @@ void Router::Install(httplib::Server& server) {
 Router::HandlerResponse Router::Dispatch(const httplib::Request& req, httplib::Response& res) {
   RequestState& state = recorder_.Begin(req);
   res.set_header("X-Request-Id", state.request_id);
-  if (serving_.draining) res.set_header("Connection", "close");
+  const Framing framing = CheckFraming(req, config_.max_body_bytes);
+  if (framing.status != 0) {
+    CloseConnection(req);
+    RequestRecorder::SetError(res, framing.status, framing.code, framing.message);
+    return HandlerResponse::Handled;
+  }
+  connection::HeadersRead(req.ssl, framing.content_length, framing.chunked);
+  const HandlerResponse handled = Route(req, res, state);
+  // Answered from the headers alone: a body, if any, stays unread, so the connection must end.
+  // Chunked bodies end it too: their reads are not bounded to the body.
+  if (framing.chunked || serving_.draining ||
+      (handled == HandlerResponse::Handled && framing.content_length > 0)) {
+    CloseConnection(req);
+  }
+  return handled;
+}
+
+Router::HandlerResponse Router::Route(const httplib::Request& req, httplib::Response& res,
+                                      RequestState& state) {
   const bool is_get = req.method == "GET" || req.method == "HEAD";
   const bool is_post = req.method == "POST";
 
   if (ConnectionPool::InShedLane()) {
-    res.set_header("Connection", "close");
+    CloseConnection(req);
     // The liveness probe is answered even at the connection cap: a 503 there would make the
     // kubelet restart a pod that is merely busy, turning overload into an outage.
     if (state.route != Route::kHealth) {
@@ -169,7 +267,7 @@ void Router::CheckInstrument(const httplib::Request& req, RequestState& state) {
 }
 
 // Reads the body, counting bytes as they arrive so that a chunked body cannot exceed the limit.
-// False: answered (413 or 400) and the connection will close.
+// False: answered (413, 408 or 400) and the connection will close.
 bool Router::ReadBody(const httplib::Request& req, httplib::Response& res,
                       const httplib::ContentReader& reader, std::string& body) {
   const std::size_t declared = req.get_header_value<std::uint64_t>("Content-Length");
@@ -184,9 +282,15 @@ bool Router::ReadBody(const httplib::Request& req, httplib::Response& res,
     return true;
   });
   RequestRecorder::Current().body_bytes = body.size();
+  const bool late = connection::DeadlinePassed();
+  connection::BodyRead();
   if (ok) return true;
-  res.set_header("Connection", "close");
-  if (too_large || res.status == 413) {
+  CloseConnection(req);
+  if (late) {
+    RequestRecorder::SetError(
+        res, 408, "request_timeout",
+        fmt::format("the body did not arrive within {} ms", config_.body_timeout_ms));
+  } else if (too_large || res.status == 413) {
     RequestRecorder::SetError(
         res, 413, "payload_too_large",
         fmt::format("the body is larger than {} bytes", config_.max_body_bytes));
@@ -206,7 +310,8 @@ void Router::Instrument(const httplib::Request& req, httplib::Response& res,
       seen += length;
       return seen <= config_.max_body_bytes;
     });
-    if (seen > config_.max_body_bytes) res.set_header("Connection", "close");
+    connection::BodyRead();
+    if (seen > config_.max_body_bytes) CloseConnection(req);
     for (const auto& [name, value] : state.refuse_headers) res.set_header(name, value);
     RequestRecorder::SetError(res, state.refuse_status, state.refuse_code, state.refuse_message);
     return;
@@ -253,8 +358,12 @@ void Router::Mutate(const httplib::Request& req, httplib::Response& res,
   AdmissionOutcome outcome = HandleAdmission(body, admission_policy_);
   metrics_.AdmissionFinished(outcome.kind, outcome.operation, outcome.outcome, outcome.reason,
                              std::chrono::duration<double>(Clock::now() - start).count());
-  res.status = outcome.http_status;
-  res.set_content(outcome.body, outcome.http_status == 200 ? kJsonContentType : "text/plain");
+  if (outcome.http_status == 200) {
+    res.status = 200;
+    res.set_content(outcome.body, kJsonContentType);
+  } else {
+    RequestRecorder::SetError(res, outcome.http_status, "invalid_admission_review", outcome.body);
+  }
   if (outcome.outcome == "error") {
     LogEvent(outcome.http_status == 200 ? LogLevel::kError : LogLevel::kWarn, "admission failed",
              {{"request_id", RequestRecorder::Current().request_id}, {"error", outcome.error}});

@@ -43,6 +43,7 @@ class Router {
   using HandlerResponse = httplib::Server::HandlerResponse;
 
   HandlerResponse Dispatch(const httplib::Request& req, httplib::Response& res);
+  HandlerResponse Route(const httplib::Request& req, httplib::Response& res, RequestState& state);
   HandlerResponse MethodNotAllowed(httplib::Response& res, const char* allow);
   void CheckInstrument(const httplib::Request& req, RequestState& state);
   bool ReadBody(const httplib::Request& req, httplib::Response& res,

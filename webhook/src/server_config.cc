@@ -151,6 +151,8 @@ ServerConfig ParseServerConfig(const Settings& settings) {
   }
   read.Int("TRACEASSIST_MAX_CONNECTIONS", config.max_connections);
   read.Int("TRACEASSIST_READ_TIMEOUT_MS", config.read_timeout_ms);
+  read.Int("TRACEASSIST_HEADER_TIMEOUT_MS", config.header_timeout_ms);
+  read.Int("TRACEASSIST_BODY_TIMEOUT_MS", config.body_timeout_ms);
   read.Int("TRACEASSIST_WRITE_TIMEOUT_MS", config.write_timeout_ms);
   read.Int("TRACEASSIST_KEEPALIVE_TIMEOUT_S", config.keepalive_timeout_s);
   read.Int("TRACEASSIST_KEEPALIVE_MAX_REQUESTS", config.keepalive_max_requests);

@@ -38,6 +38,10 @@ struct ServerConfig {
   int max_connections = 1024;  // TRACEASSIST_MAX_CONNECTIONS: served at once; more get 503
   int read_timeout_ms =
       5000;  // TRACEASSIST_READ_TIMEOUT_MS: longest silence while reading a request
+  int header_timeout_ms =
+      10000;  // TRACEASSIST_HEADER_TIMEOUT_MS: a request's headers, from its first byte, at most
+  int body_timeout_ms =
+      30000;  // TRACEASSIST_BODY_TIMEOUT_MS: a request's body, from the end of its headers, at most
   int write_timeout_ms =
       5000;  // TRACEASSIST_WRITE_TIMEOUT_MS: longest stall while writing a response
   int keepalive_timeout_s =
