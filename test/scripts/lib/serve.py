@@ -140,16 +140,17 @@ def read_response(sock, timeout=10):
         k, _, v = line.partition(":")
         headers[k.strip().lower()] = v.strip()
     length = int(headers.get("content-length", "0"))
+    rest = bytearray(rest)  # appending to bytes copies it: quadratic for a 50 MB answer
     while len(rest) < length:
-        chunk = sock.recv(65536)
+        chunk = sock.recv(1 << 20)
         if not chunk:
             break
         rest += chunk
     if len(rest) < length:
         return None, headers, data  # closed in the middle of the body
     if len(rest) > length:
-        _PENDING[sock] = rest[length:]
-    return status, headers, rest[:length]
+        _PENDING[sock] = bytes(rest[length:])
+    return status, headers, bytes(rest[:length])
 
 
 def request(port, method="GET", path="/health", body=None, headers=None, timeout=10, tls=None):
