@@ -32,6 +32,9 @@ for part in "${parts[@]}"; do
       cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRACEASSIST_SANITIZE=address,undefined \
         -DCMAKE_CXX_FLAGS="-D_GLIBCXX_ASSERTIONS" >/dev/null
       cmake --build build-asan -j"$JOBS"
+      # The deployment checks render with the real helm/kubectl of this build's cluster tools (warm Go
+      # caches make this a link step).
+      bash test/cluster/build.sh build-asan/cluster
       # A small quarantine: the default 256 MiB of freed-but-held memory would break the RSS bounds the
       # abusive-client tests check (a refused 256 MiB chunked body must not grow the server).
       ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1:quarantine_size_mb=16 \
