@@ -184,9 +184,12 @@ inline std::string CheckRewriteProperties(std::string_view input, const ti::Opti
   }
 
   {
+    // As the CLI does: the quote style is decided once on the whole stream, not per piece.
+    ti::Options piece_options = options;
+    piece_options.quote_style = ti::ResolveQuoteStyle(options.quote_style, input);
     ti::RewriteOutput joined;
     for (std::string_view piece : ti::SplitStream(input, 3)) {
-      auto part = ti::RewriteManifests(piece, options);
+      auto part = ti::RewriteManifests(piece, piece_options);
       if (!part.ok()) return "a piece of the split stream failed: " + part.status().ToString();
       ti::AppendPiece(joined, std::move(part).value());
     }
