@@ -415,6 +415,14 @@ class ObjectEditor {
     } else {
       for (const auto& item : items)
         text += std::string(Break(m.pos)) + Spaces(first.column) + item + ",";
+      // After the brace's trailing blanks, so that they stay on its line (and uninstrument, which
+      // removes whole entry lines, gives them back).
+      std::size_t end = m.pos + 1;
+      while (end < text_.size() && (text_[end] == ' ' || text_[end] == '\t')) ++end;
+      if (end < text_.size() && (text_[end] == '\n' || text_[end] == '\r')) {
+        edits_.push_back({end, 0, std::move(text)});
+        return std::nullopt;
+      }
     }
     edits_.push_back({m.pos + 1, 0, std::move(text)});
     return std::nullopt;
