@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <ctime>
 #include <fstream>
@@ -26,6 +27,7 @@ struct CertificateStore::CertifiedKey {
   EvpPkeyPtr key;
   X509StackPtr chain;  // intermediates after the leaf; may be empty
   std::string description;
+  std::int64_t not_after = 0;  // the leaf's notAfter, Unix seconds
 };
 
 namespace {
@@ -45,6 +47,12 @@ std::string AsnTimeToIso(const ASN1_TIME* t) {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
+}
+
+std::int64_t AsnTimeToUnix(const ASN1_TIME* t) {
+  struct tm tm {};
+  if (ASN1_TIME_to_tm(t, &tm) != 1) return 0;
+  return static_cast<std::int64_t>(timegm(&tm));
 }
 
 std::string DescribeCertificate(X509* cert) {
@@ -120,6 +128,11 @@ std::string CertificateStore::Describe() const {
   return current ? current->description : std::string("no certificate");
 }
 
+std::int64_t CertificateStore::NotAfter() const {
+  auto current = Current();
+  return current ? current->not_after : 0;
+}
+
 void CertificateStore::Install(SSL_CTX* ctx) const {
   SSL_CTX_set_cert_cb(ctx, &CertificateStore::CertCallback, const_cast<CertificateStore*>(this));
 }
@@ -160,6 +173,7 @@ Result<std::shared_ptr<const CertificateStore::CertifiedKey>> CertificateStore::
                          AsnTimeToIso(X509_get0_notAfter(pair->cert.get())));
   }
   pair->description = DescribeCertificate(pair->cert.get());
+  pair->not_after = AsnTimeToUnix(X509_get0_notAfter(pair->cert.get()));
   return std::shared_ptr<const CertifiedKey>(std::move(pair));
 }
 

@@ -32,7 +32,7 @@ Listeners::~Listeners() {
 
 void Listeners::Start() {
   Configure(http_);
-  port_ = Bind(http_, config_.port, "TRACEASSIST_PORT");
+  port_ = Bind(http_, config_.http_address(), config_.port, "TRACEASSIST_PORT");
   if (config_.tls_enabled()) StartTls();
   http_thread_ = std::thread([this] { Listen(http_); });
   started_ = true;
@@ -43,7 +43,10 @@ void Listeners::Start() {
   if (listeners_returned_ > 0) throw std::runtime_error("a listener stopped as soon as it started");
   serving_.ready = true;
   LogEvent(LogLevel::kInfo, "listening",
-           {{"bind", config_.bind}, {"port", port_}, {"tls_port", tls_port_}});
+           {{"bind", config_.bind},
+            {"http_bind", config_.http_address()},
+            {"port", port_},
+            {"tls_port", tls_port_}});
 }
 
 bool Listeners::Drain() {
@@ -92,7 +95,8 @@ void Listeners::Configure(httplib::Server& server) {
   router_.Install(server);
 }
 
-int Listeners::Bind(httplib::Server& server, int port, const char* setting) {
+int Listeners::Bind(httplib::Server& server, const std::string& address, int port,
+                    const char* setting) {
   // httplib listens with a backlog of 5: a burst of new clients (256 connecting at once) then
   // waits for SYN retransmits, seconds each. Keep the listening socket to listen again with a
   // real one.
@@ -106,13 +110,13 @@ int Listeners::Bind(httplib::Server& server, int port, const char* setting) {
   });
   int bound = -1;
   if (port == 0) {
-    bound = server.bind_to_any_port(config_.bind);
-  } else if (server.bind_to_port(config_.bind, port)) {
+    bound = server.bind_to_any_port(address);
+  } else if (server.bind_to_port(address, port)) {
     bound = port;
   }
   if (bound <= 0) {
-    throw std::runtime_error(fmt::format("{}: cannot listen on {}:{} ({})", setting, config_.bind,
-                                         port, std::strerror(errno)));
+    throw std::runtime_error(fmt::format("{}: cannot listen on {}:{} ({})", setting, address, port,
+                                         std::strerror(errno)));
   }
   if (listen_fd >= 0 && ::listen(listen_fd, SOMAXCONN) != 0) {
     LogEvent(LogLevel::kWarn, "cannot raise the listen backlog", {{"error", std::strerror(errno)}});
@@ -146,6 +150,7 @@ void Listeners::StartTls() {
                              loaded.status().ToString());
   }
   certificates_ = std::move(loaded).value();
+  metrics_.CertificateInUse(certificates_->NotAfter());
   // The callback constructor sets no TLS policy of its own (library-facts §2.1): the store's
   // ConfigureServerContext sets TLS 1.2+, AEAD ciphers and ALPN http/1.1; the certificate comes
   // from a per-handshake callback so that it can be replaced while serving (§2.2).
@@ -160,7 +165,7 @@ void Listeners::StartTls() {
   });
   if (!https_->is_valid()) throw std::runtime_error("the TLS listener could not be set up");
   Configure(*https_);
-  tls_port_ = Bind(*https_, config_.tls_port, "TRACEASSIST_TLS_PORT");
+  tls_port_ = Bind(*https_, config_.bind, config_.tls_port, "TRACEASSIST_TLS_PORT");
   serving_.tls_listening = true;
   https_thread_ = std::thread([this] { Listen(*https_); });
   LogEvent(LogLevel::kInfo, "TLS certificate loaded", {{"certificate", certificates_->Describe()}});
@@ -179,6 +184,7 @@ void Listeners::WatchCertificate() {
                {{"error", reloaded.status().ToString()}});
     } else if (reloaded.value()) {
       metrics_.CertificateReload(true);
+      metrics_.CertificateInUse(certificates_->NotAfter());
       LogEvent(LogLevel::kInfo, "TLS certificate reloaded",
                {{"certificate", certificates_->Describe()}});
     }

@@ -40,7 +40,7 @@ class Listeners {
 
  private:
   void Configure(httplib::Server& server);
-  int Bind(httplib::Server& server, int port, const char* setting);
+  int Bind(httplib::Server& server, const std::string& address, int port, const char* setting);
   void Listen(httplib::Server& server);
   void WaitRunning(const httplib::Server& server) const;
   void StartTls();

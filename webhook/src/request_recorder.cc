@@ -9,6 +9,7 @@
 #include <set>
 
 #include "instrument_api.h"
+#include "trace_context.h"
 #include "traceassist/common/json_log.h"
 
 namespace traceassist::webhook {
@@ -30,14 +31,35 @@ std::string NewRequestId() {
   return fmt::format("{:016x}", random());
 }
 
-// The client's X-Request-Id when it is short and plain, else a new one.
-std::string RequestIdFor(const httplib::Request& req) {
+// The trace id of a single valid W3C traceparent (a traced API server sends one), else the
+// client's X-Request-Id when it is short and plain, else a new id. Two traceparent headers are
+// ambiguous: both are ignored.
+void IdentifyRequest(const httplib::Request& req, RequestState& state) {
+  if (req.headers.count("traceparent") == 1) {
+    if (auto trace = ParseTraceparent(req.headers.find("traceparent")->second)) {
+      state.request_id = trace->trace_id;
+      state.trace_id = std::move(trace->trace_id);
+      state.span_id = std::move(trace->span_id);
+      return;
+    }
+  }
   const auto it = req.headers.find("X-Request-Id");
   if (it != req.headers.end() && !it->second.empty() && it->second.size() <= 64 &&
       std::all_of(it->second.begin(), it->second.end(), IsRequestIdChar)) {
-    return it->second;
+    state.request_id = it->second;
+  } else {
+    state.request_id = NewRequestId();
   }
-  return NewRequestId();
+}
+
+// The request's ids for a log line: the request id, and the caller's trace and span when known.
+json RequestIds(const RequestState& state) {
+  json ids = {{"request_id", state.request_id}};
+  if (!state.trace_id.empty()) {
+    ids["trace_id"] = state.trace_id;
+    ids["span_id"] = state.span_id;
+  }
+  return ids;
 }
 
 std::string UsageOutcome(int status) {
@@ -78,7 +100,7 @@ RequestState& RequestRecorder::Begin(const httplib::Request& req) {
   state = RequestState{};
   state.active = true;
   state.start = Clock::now();
-  state.request_id = RequestIdFor(req);
+  IdentifyRequest(req, state);
   state.route = RouteOf(req.path);
   metrics_.RequestStarted();
   if (req.method == "POST" &&
@@ -130,12 +152,12 @@ void RequestRecorder::AbandonUnfinished() {
   state.active = false;
   const double seconds = SecondsSince(state.start);
   metrics_.RequestFinished(state.route, 499, seconds);
-  LogEvent(LogLevel::kInfo, "request",
-           {{"request_id", state.request_id},
-            {"route", RouteLabel(state.route)},
-            {"status", 499},
-            {"latency_ms", std::round(seconds * 1e6) / 1e3},
-            {"note", "the connection closed before the response was written"}});
+  json fields = RequestIds(state);
+  fields.update({{"route", RouteLabel(state.route)},
+                 {"status", 499},
+                 {"latency_ms", std::round(seconds * 1e6) / 1e3},
+                 {"note", "the connection closed before the response was written"}});
+  LogEvent(LogLevel::kInfo, "request", fields);
   if (state.record_usage && sink_ != nullptr) {
     state.usage.outcome = "client_closed";
     RecordUsage(state);
@@ -164,12 +186,12 @@ void RequestRecorder::Finish(const httplib::Request& req, const httplib::Respons
   static const std::set<std::string_view> kMethods = {
       "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"};
   // The method of a request httplib could not parse may be any bytes: log known ones only.
-  json fields = {{"request_id", state.request_id},
-                 {"method", kMethods.count(req.method) ? req.method : std::string("invalid")},
+  json fields = RequestIds(state);
+  fields.update({{"method", kMethods.count(req.method) ? req.method : std::string("invalid")},
                  {"route", RouteLabel(state.route)},
                  {"status", res.status},
                  {"latency_ms", std::round(seconds * 1e6) / 1e3},
-                 {"remote", req.remote_addr}};
+                 {"remote", req.remote_addr}});
   if (!state.code.empty()) fields["code"] = state.code;
   if (state.objects >= 0) fields["objects"] = state.objects;
   if (state.changes_made >= 0) fields["changes_made"] = state.changes_made == 1;

@@ -43,7 +43,9 @@ struct HandlerResult {
 struct RequestState {
   bool active = false;
   Clock::time_point start;
-  std::string request_id;
+  std::string request_id;  // the trace id when the request carried a valid traceparent
+  std::string trace_id;    // from a valid W3C traceparent, else empty
+  std::string span_id;     // the caller's span (traceparent's parent-id), else empty
   Route route = Route::kOther;
   std::string code;  // stable error code of the answer, if any
   int objects = -1;

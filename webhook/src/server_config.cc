@@ -131,6 +131,7 @@ ServerConfig ParseServerConfig(const Settings& settings) {
   const SettingReader read(settings);
 
   read.String("TRACEASSIST_BIND", config.bind);
+  read.String("TRACEASSIST_HTTP_BIND", config.http_bind);
   read.Int("TRACEASSIST_PORT", config.port);
   read.Int("TRACEASSIST_TLS_PORT", config.tls_port);
   read.String("TRACEASSIST_TLS_CERT", config.tls_cert);

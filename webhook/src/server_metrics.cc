@@ -1,5 +1,9 @@
 #include "server_metrics.h"
 
+#include <chrono>
+
+#include "process_metrics.h"
+
 namespace traceassist::webhook {
 namespace {
 
@@ -84,6 +88,8 @@ void ServerMetrics::AdmissionFinished(std::string_view kind, std::string_view op
                                       std::string_view outcome, std::string_view reason,
                                       double seconds) {
   admission_latency_.Observe(seconds);
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  last_admission_.store(std::chrono::duration<double>(now).count(), std::memory_order_relaxed);
   std::lock_guard lock(mu_);
   ++admissions_[{std::string(kind), std::string(operation), std::string(outcome)}];
   if (!reason.empty()) ++admission_skips_[{std::string(kind), std::string(reason)}];
@@ -115,6 +121,16 @@ void ServerMetrics::Render(std::string& out, const Gauges& gauges) const {
   text.Counter("traceassist_connections_shed_total",
                "Connections beyond TRACEASSIST_MAX_CONNECTIONS, answered 503.");
   text.Sample(static_cast<double>(gauges.connections_shed));
+  // /ready stays about this pod; an alert compares this with the workloads the API server created.
+  text.Gauge("traceassist_admission_last_review_timestamp_seconds",
+             "Unix time of the last AdmissionReview received (0: none since start).");
+  text.Sample(last_admission_.load(std::memory_order_relaxed));
+  if (const std::int64_t not_after = certificate_not_after_.load(std::memory_order_relaxed)) {
+    text.Gauge("traceassist_tls_certificate_expiry_timestamp_seconds",
+               "notAfter of the serving certificate in use, Unix time.");
+    text.Sample(static_cast<double>(not_after));
+  }
+  AppendProcessMetrics(text);
 
   std::lock_guard lock(mu_);
   text.Counter("traceassist_http_requests_total", "HTTP requests by route and status.");

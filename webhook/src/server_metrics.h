@@ -1,7 +1,8 @@
 // The server's Prometheus metrics: HTTP requests by route and status, a latency histogram per
 // route, in-flight requests, manifests and objects processed, admissions by kind/operation/outcome
 // and the policy's skips by kind/reason, with a latency histogram that resolves well below 5 ms,
-// certificate reloads, and build info. Rendered through prometheus-cpp's text serializer
+// certificate reloads and the serving certificate's expiry, the time of the last admission review,
+// build info and the standard process_* metrics. Rendered through prometheus-cpp's text serializer
 // (common/metrics_text.h; checked by `promtool check metrics` in the tests); recording stays
 // lock-free or one short critical section.
 //
@@ -58,6 +59,11 @@ class ServerMetrics {
   void AdmissionFinished(std::string_view kind, std::string_view operation,
                          std::string_view outcome, std::string_view reason, double seconds);
   void CertificateReload(bool ok);
+  // The serving certificate now in use expires at `not_after` (Unix seconds): at start and after
+  // each reload.
+  void CertificateInUse(std::int64_t not_after) {
+    certificate_not_after_.store(not_after, std::memory_order_relaxed);
+  }
   void RateLimited();
 
   // Appends the whole exposition. The gauges that belong to other components are passed in.
@@ -71,6 +77,8 @@ class ServerMetrics {
 
  private:
   std::atomic<std::int64_t> in_flight_{0};
+  std::atomic<std::int64_t> certificate_not_after_{0};  // 0: no TLS
+  std::atomic<double> last_admission_{0};               // Unix seconds; 0: none yet
   std::deque<Histogram> route_latency_;  // by Route (a deque: histograms do not move)
   Histogram admission_latency_;
   mutable std::mutex mu_;

@@ -28,6 +28,9 @@ json DescribeNamespaces(const ServerConfig& c) {
 const std::vector<SettingInfo> kSettings = {
   {"bind", "TRACEASSIST_BIND", "--bind", nullptr, 0, 0, "", "address of both listeners", false,
    [](const ServerConfig& c) -> json { return c.bind; }},
+  {"http_bind", "TRACEASSIST_HTTP_BIND", "--http-bind", "(TRACEASSIST_BIND)", 0, 0, "",
+   "address of the plain HTTP listener only (127.0.0.1 with hostNetwork)", false,
+   [](const ServerConfig& c) -> json { return c.http_address(); }},
   {"port", "TRACEASSIST_PORT", "--port", nullptr, 0, 65535, "",
    "plain HTTP port; 0 picks a free one", false, [](const ServerConfig& c) -> json { return c.port; }},
   {"tls_port", "TRACEASSIST_TLS_PORT", "--tls-port", nullptr, 0, 65535, "",

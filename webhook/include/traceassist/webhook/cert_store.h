@@ -13,6 +13,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -46,6 +47,8 @@ class CertificateStore {
 
   // The pair in use, for logs: "subject CN=..., expires 2027-11-22T00:00:00Z, sha256 AB:CD:...".
   std::string Describe() const;
+  // The notAfter of the leaf in use, in Unix seconds (0 before a pair is loaded).
+  std::int64_t NotAfter() const;
 
  private:
   struct CertifiedKey;

@@ -29,8 +29,11 @@ class ConfigError : public std::runtime_error {
 
 struct ServerConfig {
   std::string bind = "0.0.0.0";  // TRACEASSIST_BIND: address of both listeners
-  int port = 8000;               // TRACEASSIST_PORT: plain HTTP; 0 picks a free port (tests)
-  int tls_port = 8443;           // TRACEASSIST_TLS_PORT: HTTPS; 0 picks a free port (tests)
+  // TRACEASSIST_HTTP_BIND: the plain-HTTP listener's address instead (127.0.0.1 under
+  // hostNetwork: no API, metrics or probes on the node's address); empty: `bind`.
+  std::string http_bind;
+  int port = 8000;       // TRACEASSIST_PORT: plain HTTP; 0 picks a free port (tests)
+  int tls_port = 8443;   // TRACEASSIST_TLS_PORT: HTTPS; 0 picks a free port (tests)
   std::string tls_cert;  // TRACEASSIST_TLS_CERT: PEM chain; HTTPS only when cert and key are set
   std::string tls_key;   // TRACEASSIST_TLS_KEY: PEM private key
   std::size_t max_body_bytes = std::size_t{10} << 20;  // TRACEASSIST_MAX_BODY_BYTES (also chunked)
@@ -68,6 +71,7 @@ struct ServerConfig {
   bool analytics_required = false;  // TRACEASSIST_ANALYTICS_REQUIRED: analytics not ok → unready
 
   bool tls_enabled() const { return !tls_cert.empty(); }
+  const std::string& http_address() const { return http_bind.empty() ? bind : http_bind; }
 };
 
 // One server setting. KnownSettings() is the single table behind parsing (names, ranges), the
