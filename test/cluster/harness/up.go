@@ -105,8 +105,15 @@ func runUp(args []string) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	ports, err := freePorts(4)
+	ports, err := freePorts(5)
 	if err != nil {
+		return fail("%v", err)
+	}
+	// Tracing on, every request sampled, spans exported to a loopback port nothing listens on: the API
+	// server then sends a W3C traceparent to webhooks, as a traced cluster does (scenarios/telemetry.sh).
+	tracing := fmt.Sprintf("apiVersion: apiserver.config.k8s.io/v1\nkind: TracingConfiguration\n"+
+		"endpoint: 127.0.0.1:%d\nsamplingRatePerMillion: 1000000\n", ports[4])
+	if err := os.WriteFile(st.path("tracing.yaml"), []byte(tracing), 0o600); err != nil {
 		return fail("%v", err)
 	}
 	etcdPort, apiPort := ports[0], ports[2]
@@ -127,6 +134,7 @@ func runUp(args []string) int {
 		"--service-account-signing-key-file", st.path("sa.key"),
 		"--service-cluster-ip-range", "10.0.0.0/24",
 		"--allow-privileged", "--profiling=false",
+		"--tracing-config-file", st.path("tracing.yaml"),
 		"--v", "1"); err != nil {
 		return fail("kube-apiserver: %v", err)
 	}
