@@ -3,9 +3,11 @@
 //   node check.mjs manifests FILE [--label L] [--no-webhook] [--mode workloads|pods]
 //                                 [--failure-policy P] [--timeout S] [--external-issuer]
 //                                 [--service-ports 443:8443,80:8000] [--container-ports 8000:8443]
+//                                 [--host-network]
 //     Every object: Kubernetes OpenAPI schema (kubernetes-models, cert-manager, Prometheus Operator) with
 //     unknown fields rejected; every pod template: Pod Security "restricted" + read-only root fs; then the
-//     webhook/Service/Deployment/certificate wiring.
+//     webhook/Service/Deployment/certificate wiring. --host-network: the pod runs on the node's network,
+//     which Pod Security "baseline" forbids: that one violation is expected (and required), no other.
 //   node check.mjs compose CONFIG.yaml   (the output of `docker-compose config`)
 //   node check.mjs parity K8S.yaml CHART.yaml
 //     k8s/ and the chart's default render agree (kinds and the settings that must not drift apart).
@@ -32,7 +34,7 @@ function parseArgs(argv) {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (!a.startsWith("--")) opts._.push(a);
-    else if (["--no-webhook", "--external-issuer"].includes(a)) opts[a.slice(2)] = true;
+    else if (["--no-webhook", "--external-issuer", "--host-network"].includes(a)) opts[a.slice(2)] = true;
     else (opts[a.slice(2)] ??= []).push(argv[++i]);
   }
   return opts;
@@ -52,7 +54,10 @@ async function manifests(opts) {
     const tpl = podTemplate(obj);
     if (tpl) {
       templates++;
-      for (const e of checkRestricted(tpl)) problems.push(`${where}: pod security: ${e}`);
+      const violations = checkRestricted(tpl);
+      const hostNet = opts["host-network"] && obj.kind === "Deployment";
+      if (hostNet && !violations.includes("spec.hostNetwork must be false")) problems.push(`${where}: hostNetwork expected`);
+      for (const e of violations) if (!(hostNet && e === "spec.hostNetwork must be false")) problems.push(`${where}: pod security: ${e}`);
     }
   }
   const { errors, notes } = checkWiring(docs.map((d) => d.obj), {
@@ -62,6 +67,7 @@ async function manifests(opts) {
     timeoutSeconds: Number(opts.timeout?.[0] ?? 5),
     servicePorts: Object.fromEntries((opts["service-ports"]?.[0] ?? "443:8443,80:8000").split(",").map((p) => p.split(":").map(Number))),
     localIssuer: !opts["external-issuer"],
+    hostNetwork: !!opts["host-network"],
     ...(opts["container-ports"] && (([h, s]) => ({ httpPort: h, httpsPort: s }))(opts["container-ports"][0].split(":").map(Number))),
   });
   problems.push(...errors.map((e) => `wiring: ${e}`));

@@ -39,6 +39,7 @@ matrix=(
   "webhook-off|$cases/webhook-off.yaml|traceassist|traceassist|--no-webhook"
   "no-match-conditions|$cases/no-match-conditions.yaml|traceassist|traceassist|"
   "self-signed+pods|$cases/self-signed.yaml $cases/pods.yaml|ta|platform|--mode pods"
+  "host-network|$cases/host-network.yaml|traceassist|traceassist|--host-network --service-ports 443:8443"
   "full|$cases/full.yaml|prod|observability|--failure-policy Fail --timeout 3 --external-issuer --service-ports 9443:9444,8080:9000 --container-ports 9000:9444"
 )
 valid=()

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 
 const functions = new Set(["sum", "rate", "increase", "histogram_quantile", "by", "on", "and", "or", "vector",
-  "time", "le", "bool", "unless", "max", "min", "without", "ignoring"]);
+  "time", "le", "bool", "unless", "max", "min", "without", "ignoring", "max_over_time", "absent_over_time"]);
 
 export function extractOperations(objects, outDir) {
   const rule = objects.find((o) => o.kind === "PrometheusRule");

@@ -59,13 +59,28 @@ export function checkWiring(objects, expect) {
   if (!ns) errors.push("Deployment has no namespace");
 
   // Listeners: HTTP (API, probes, metrics; 8000 unless the render moves it), HTTPS (webhook; 8443).
+  // hostNetwork: only HTTPS on the node's addresses (no http container port, HTTP bound to 127.0.0.1),
+  // probes over HTTPS, the pod's DNS still the cluster's.
   const httpPort = expect.httpPort ?? 8000, httpsPort = expect.httpsPort ?? 8443;
-  if (portByName.http !== httpPort || portByName.https !== httpsPort) errors.push(`container ports ${JSON.stringify(portByName)}, want http ${httpPort} and https ${httpsPort}`);
-  if ((env.TRACEASSIST_PORT ?? "8000") !== String(portByName.http)) errors.push("TRACEASSIST_PORT differs from the http container port");
+  const hostNet = !!expect.hostNetwork;
+  const podSpec = dep.spec.template.spec;
+  if (!!podSpec.hostNetwork !== hostNet) errors.push(`hostNetwork is ${!!podSpec.hostNetwork}, want ${hostNet}`);
+  if (hostNet) {
+    if (podSpec.dnsPolicy !== "ClusterFirstWithHostNet") errors.push(`dnsPolicy ${podSpec.dnsPolicy}, want ClusterFirstWithHostNet`);
+    if (env.TRACEASSIST_HTTP_BIND !== "127.0.0.1") errors.push("TRACEASSIST_HTTP_BIND must be 127.0.0.1 under hostNetwork");
+    if ("http" in portByName || portByName.https !== httpsPort) errors.push(`container ports ${JSON.stringify(portByName)}, want https ${httpsPort} only`);
+    if ((env.TRACEASSIST_PORT ?? "8000") !== String(httpPort)) errors.push("TRACEASSIST_PORT differs from containerPorts.http");
+  } else {
+    if (portByName.http !== httpPort || portByName.https !== httpsPort) errors.push(`container ports ${JSON.stringify(portByName)}, want http ${httpPort} and https ${httpsPort}`);
+    if ((env.TRACEASSIST_PORT ?? "8000") !== String(portByName.http)) errors.push("TRACEASSIST_PORT differs from the http container port");
+    if ("TRACEASSIST_HTTP_BIND" in env) errors.push("TRACEASSIST_HTTP_BIND is set without hostNetwork");
+  }
   if ((env.TRACEASSIST_TLS_PORT ?? "8443") !== String(portByName.https)) errors.push("TRACEASSIST_TLS_PORT differs from the https container port");
+  const probePort = hostNet ? httpsPort : httpPort, probeScheme = hostNet ? "HTTPS" : "HTTP";
   const probe = (p, path) => {
     const port = typeof p?.httpGet?.port === "string" ? portByName[p.httpGet.port] : p?.httpGet?.port;
-    if (p?.httpGet?.path !== path || port !== httpPort) errors.push(`probe for ${path} must GET ${path} on the http port ${httpPort}`);
+    if (p?.httpGet?.path !== path || port !== probePort || (p.httpGet.scheme ?? "HTTP") !== probeScheme)
+      errors.push(`probe for ${path} must GET ${path} over ${probeScheme} on port ${probePort}`);
   };
   probe(container.livenessProbe, "/health");
   probe(container.readinessProbe, "/ready");
@@ -82,7 +97,7 @@ export function checkWiring(objects, expect) {
   for (const np of all("NetworkPolicy")) {
     if (!selectorMatches(np.spec.podSelector, labels)) errors.push("NetworkPolicy does not select the pods");
     const open = (np.spec.ingress ?? []).flatMap((r) => (r.ports ?? []).map((p) => p.port));
-    for (const p of [httpPort, httpsPort]) if (!open.includes(p)) errors.push(`NetworkPolicy does not admit port ${p}`);
+    for (const p of hostNet ? [httpsPort] : [httpPort, httpsPort]) if (!open.includes(p)) errors.push(`NetworkPolicy does not admit port ${p}`);
   }
 
   // The TLS Secret the container reads: the volume mounted where TRACEASSIST_TLS_CERT points.
@@ -103,6 +118,7 @@ export function checkWiring(objects, expect) {
     const by = Object.fromEntries(svc.spec.ports.map((p) => [p.port, targetOf(p)]));
     if (expect.servicePorts) for (const [p, t] of Object.entries(expect.servicePorts))
       if (by[p] !== t) errors.push(`Service port ${p} goes to ${by[p]}, want ${t}`);
+    if (hostNet && svc.spec.ports.some((p) => targetOf(p) !== httpsPort)) errors.push("under hostNetwork the Service may only reach the https port");
   }
   for (const ing of all("Ingress")) for (const rule of ing.spec.rules ?? []) for (const path of rule.http?.paths ?? []) {
     const b = path.backend.service;
@@ -113,6 +129,8 @@ export function checkWiring(objects, expect) {
     if (!selectorMatches(sm.spec.selector, svc?.metadata.labels ?? {})) errors.push("ServiceMonitor does not select the Service");
     if (!sm.spec.endpoints.every((e) => e.path === "/metrics" && svc?.spec.ports.some((p) => p.name === e.port)))
       errors.push("ServiceMonitor endpoints must scrape /metrics on a Service port");
+    if (hostNet && !sm.spec.endpoints.every((e) => e.scheme === "https" && e.tlsConfig?.serverName))
+      errors.push("under hostNetwork the ServiceMonitor must scrape over HTTPS (with tlsConfig.serverName)");
   }
 
   // The webhook configuration.
