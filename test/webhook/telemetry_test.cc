@@ -135,7 +135,7 @@ TEST_CASE("a valid traceparent becomes X-Request-Id and the log line's trace and
   client.Get("/ready");  // logged after the last /health
 
   std::vector<json> lines;
-  for (int i = 0; i < 100 && lines.size() < 5; ++i) {
+  for (int i = 0; i < 500 && lines.size() < 5; ++i) {  // request lines are flushed every second
     lines = RequestLines(server.Output());
     if (lines.size() < 5) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
