@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "traceassist/instrument/image_facts.h"
 #include "traceassist/instrument/language.h"
 #include "traceassist/instrument/status.h"
 
@@ -58,6 +59,11 @@ struct Options {
 
   // Extra detection rules from a rules file; checked before the built-in ones. May be null.
   std::shared_ptr<const DetectionRules> rules;
+
+  // What image inspection learned, by image reference (image_facts.h). Empty: detection reads the
+  // manifest only. The manifest's own command and env win where they say something; recognised
+  // infrastructure stays infrastructure whatever its image holds.
+  ImageFactsLookup image_facts;
 };
 
 // Checks an Instrumentation reference: "true", a DNS-1123 name, or "namespace/name".
