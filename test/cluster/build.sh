@@ -31,6 +31,7 @@ go build -ldflags "-s -w -X $hv/internal/version.version=$helm_version -X $hv/in
 ln -sf harness "$out/bin/kubectl"
 crds=$(go list -m -f '{{.Dir}}' github.com/cert-manager/cert-manager)/deploy/crds
 rm -rf "$out/crds" && mkdir "$out/crds" && cp "$crds"/*.yaml "$out/crds/" && chmod u+w "$out/crds"/*.yaml
-"$out/bin/kubectl" version --client | grep -q "Client Version: $kube_version" || { echo "FAILED: kubectl does not report $kube_version" >&2; exit 1; }
+# (not `| grep -q`: with pipefail, kubectl's SIGPIPE when grep stops reading early failed this check)
+[[ $("$out/bin/kubectl" version --client) == *"Client Version: $kube_version"* ]] || { echo "FAILED: kubectl does not report $kube_version" >&2; exit 1; }
 "$out/bin/helm" version --short
 echo "cluster build: done"

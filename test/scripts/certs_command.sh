@@ -33,4 +33,11 @@ set +e
 set -e
 [[ $rc == 2 ]] || fail "invalid service name exited $rc, want 2"
 [[ ! -e $tmp/bad ]] || fail "files written for an invalid request"
+# Neither --out nor --secret; --secret outside a pod without --kube-api: usage errors that say so.
+set +e
+"$bin" certs --service traceassist --namespace observability >/dev/null 2>"$tmp/err"; rc=$?
+[[ $rc == 2 ]] && grep -q -- "--out DIR or --secret NAME" "$tmp/err" || fail "no --out/--secret: exit $rc, $(cat "$tmp/err")"
+env -u KUBERNETES_SERVICE_HOST "$bin" certs --service traceassist --namespace observability --secret tls >/dev/null 2>"$tmp/err"; rc=$?
+[[ $rc == 2 ]] && grep -q "KUBERNETES_SERVICE_HOST/PORT are not set" "$tmp/err" || fail "--secret outside a pod: exit $rc, $(cat "$tmp/err")"
+set -e
 echo "certs command: OK"

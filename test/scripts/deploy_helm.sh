@@ -35,6 +35,7 @@ matrix=(
   "default||traceassist|traceassist|"
   "cert-manager+pods|$cases/pods.yaml|traceassist|traceassist|--mode pods"
   "self-signed|$cases/self-signed.yaml|traceassist|traceassist|"
+  "certgen|$cases/certgen.yaml|traceassist|traceassist|"
   "existing-secret|$tmp/values-existing-secret.yaml|ta|platform|"
   "webhook-off|$cases/webhook-off.yaml|traceassist|traceassist|--no-webhook"
   "no-match-conditions|$cases/no-match-conditions.yaml|traceassist|traceassist|"
@@ -62,10 +63,10 @@ for f in "$cases"/invalid/*.yaml; do
 done
 node "$DEPLOY_DIR/check.mjs" values "$chart/values.schema.json" "${valid[@]}" "${invalid[@]}"
 
-# GitOps tools render offline (`helm template`): in cert-manager mode (the default) and existing-secret mode
+# GitOps tools render offline (`helm template`): in cert-manager mode (the default), certgen and existing-secret mode
 # two renders are byte-identical and carry no key material. Self-signed mode generates a new pair per
 # offline render (lookup finds nothing there), which DEPLOY.md says; it must differ, or this check is blind.
-for name in default full existing-secret; do
+for name in default full existing-secret certgen; do
   row=$(printf '%s\n' "${matrix[@]}" | grep "^$name|")
   IFS='|' read -r _ files release ns _ <<<"$row"
   fargs=(); for f in $files; do fargs+=(-f "$f"); done
@@ -77,7 +78,7 @@ for name in default full existing-secret; do
 done
 helm template traceassist "$chart" -n traceassist -f "$cases/self-signed.yaml" > "$tmp/again.yaml"
 if cmp -s "$tmp/out/self-signed.yaml" "$tmp/again.yaml"; then echo "FAIL: self-signed renders are identical: the comparison above cannot see a difference"; exit 1; fi
-echo "ok offline renders: default, full and existing-secret byte-identical twice, no key material; self-signed differs, as documented"
+echo "ok offline renders: default, full, existing-secret and certgen byte-identical twice, no key material; self-signed differs, as documented"
 
 # k8s/ and the default render must not drift apart.
 kubectl kustomize "$SOURCE_DIR/k8s" > "$tmp/k8s.yaml"

@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 // The Debian cpp-httplib library is built with OpenSSL; its header declares SSLServer only with
 // this.
@@ -25,6 +26,7 @@
 #endif
 #include <httplib.h>
 
+#include "traceassist/common/text.h"
 #include "traceassist/webhook/cert_gen.h"
 #include "traceassist/webhook/cert_store.h"
 
@@ -251,6 +253,24 @@ TEST_CASE("certificate files are written with a private key mode", "[tls]") {
   const std::string bundle = CaBundleBase64(certs);
   CHECK(bundle.find('\n') == std::string::npos);
   CHECK(bundle.size() == 4 * ((certs.ca_cert_pem.size() + 2) / 3));
+  CHECK(traceassist::common::Base64Decode(bundle) == certs.ca_cert_pem);
+}
+
+TEST_CASE("base64 decoding and certificate expiry, as `certs --secret` reads a Secret", "[tls]") {
+  using traceassist::common::Base64Decode;
+  for (const std::string& text :
+       std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)}) {
+    CHECK(Base64Decode(traceassist::common::Base64(text)) == text);
+  }
+  CHECK_FALSE(Base64Decode("abc").has_value());   // not a multiple of 4
+  CHECK_FALSE(Base64Decode("ab!d").has_value());  // not base64
+  auto certs = GenerateWebhookCertificates({"traceassist", "observability", 30});
+  REQUIRE(certs.ok());
+  auto left = traceassist::webhook::SecondsUntilExpiry(certs.value().cert_pem);
+  REQUIRE(left.ok());
+  CHECK(left.value() > 30LL * 86400 - 60);
+  CHECK(left.value() <= 30LL * 86400);
+  CHECK_FALSE(traceassist::webhook::SecondsUntilExpiry("not a certificate").ok());
 }
 
 TEST_CASE("CertificateStore refuses broken pairs", "[tls]") {

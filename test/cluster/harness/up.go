@@ -133,6 +133,9 @@ func runUp(args []string) int {
 		"--service-account-key-file", st.path("sa.pub"),
 		"--service-account-signing-key-file", st.path("sa.key"),
 		"--service-cluster-ip-range", "10.0.0.0/24",
+		// Webhooks by Service reach an endpoint of the Service's EndpointSlices, not its ClusterIP
+		// (there is no Service network here): scenarios/namespace_overlay.sh.
+		"--enable-aggregator-routing=true",
 		"--allow-privileged", "--profiling=false",
 		"--tracing-config-file", st.path("tracing.yaml"),
 		"--v", "1"); err != nil {

@@ -172,6 +172,10 @@ export function checkWiring(objects, expect) {
     }
     if (wh.clientConfig.caBundle) errors.push("caBundle set although cert-manager injects it");
     notes.push(`CA: injected by cert-manager from Certificate ${inject} (DNS ${dnsName})`);
+  } else if (objects.some((o) => o.kind === "Job" && jobArgs(o).includes("--secret=" + tlsSecret))) {
+    errors.push(...checkCertgen(objects, { ns, tlsSecret, ref, mwc, find }));
+    if (wh.clientConfig.caBundle) errors.push("caBundle rendered although the certgen hook patches it");
+    notes.push(`CA: the certgen hook Job creates Secret ${tlsSecret} and patches the caBundle (DNS ${dnsName})`);
   } else {
     const bundle = wh.clientConfig?.caBundle;
     let ca;
@@ -235,4 +239,30 @@ export function checkWiring(objects, expect) {
     else notes.push(`configuration ${mwc.metadata.name} sorts before ${operatorNames.join(", ")}`);
   }
   return { errors, notes };
+}
+
+function jobArgs(job) {
+  return job.spec?.template?.spec?.containers?.[0]?.args ?? [];
+}
+
+// certificates.mode=certgen: the hook Job's `traceassist certs --secret` names the Secret the pods mount,
+// the webhook's Service and this configuration, and its ServiceAccount may do exactly that.
+function checkCertgen(objects, { ns, tlsSecret, ref, mwc, find }) {
+  const errors = [];
+  const job = objects.find((o) => o.kind === "Job" && jobArgs(o).includes("--secret=" + tlsSecret));
+  const args = jobArgs(job);
+  for (const want of ["certs", `--service=${ref?.name}`, `--namespace=${ns}`, `--webhook-configuration=${mwc.metadata.name}`])
+    if (!args.includes(want)) errors.push(`certgen Job args ${JSON.stringify(args)} lack ${want}`);
+  const hooks = (o) => (o.metadata.annotations?.["helm.sh/hook"] ?? "").split(",");
+  for (const h of ["pre-install", "pre-upgrade", "post-install", "post-upgrade"])
+    if (!hooks(job).includes(h)) errors.push(`certgen Job is not a ${h} hook`);
+  const sa = job.spec.template.spec.serviceAccountName;
+  const bound = (kind, roleKind) => objects.filter((b) => b.kind === kind && b.roleRef.kind === roleKind &&
+    (b.subjects ?? []).some((s) => s.kind === "ServiceAccount" && s.name === sa && s.namespace === ns))
+    .map((b) => find(roleKind, roleKind === "Role" ? ns : undefined, b.roleRef.name));
+  const rules = [...bound("RoleBinding", "Role"), ...bound("ClusterRoleBinding", "ClusterRole")].flatMap((r) => r?.rules ?? []);
+  const grants = rules.map((r) => `${r.resources.join("+")}:${(r.resourceNames ?? ["*"]).join("+")}:${r.verbs.join("+")}`).sort();
+  const want = ["mutatingwebhookconfigurations:" + mwc.metadata.name + ":get+patch", "secrets:*:create", `secrets:${tlsSecret}:get+update`].sort();
+  if (JSON.stringify(grants) !== JSON.stringify(want)) errors.push(`certgen ServiceAccount ${sa} may ${JSON.stringify(grants)}, want exactly ${JSON.stringify(want)}`);
+  return errors;
 }

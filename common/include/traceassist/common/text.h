@@ -2,6 +2,7 @@
 // Pure functions; thread-safe.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,5 +21,7 @@ std::string_view Trim(std::string_view text);
 std::vector<std::string> SplitList(std::string_view text, char sep = ',');
 // Standard base64 (RFC 4648, with padding, no line breaks), through OpenSSL.
 std::string Base64(std::string_view bytes);
+// The bytes of standard base64 text (padded, no line breaks); nullopt when it is not base64.
+std::optional<std::string> Base64Decode(std::string_view text);
 
 }  // namespace traceassist::common

@@ -43,6 +43,10 @@ instrument::Result<GeneratedCertificates> GenerateWebhookCertificates(
 instrument::Status WriteCertificateFiles(const std::string& dir,
                                          const GeneratedCertificates& certs);
 
+// Seconds until the first certificate of `cert_pem` expires (negative once it has); an error when
+// there is no PEM certificate.
+instrument::Result<long long> SecondsUntilExpiry(std::string_view cert_pem);
+
 // The CA certificate as one base64 line: the value of a webhook configuration's caBundle.
 std::string CaBundleBase64(const GeneratedCertificates& certs);
 
