@@ -20,6 +20,9 @@ kubectl kustomize "$overlay" | "$harness" yaml2json >"$work/overlay.json"
   fail "objects outside $ns: $(jq -c '[.[] | select(.metadata.namespace != "observability") | .kind]' "$work/overlay.json")"
 jq -e '[.[] | .. | strings | select(test("traceassist\\.traceassist\\.svc|^traceassist/traceassist-webhook$"))] | length == 0' "$work/overlay.json" >/dev/null ||
   fail "the overlay still names the traceassist namespace: $(jq -c '[.[] | .. | strings | select(test("traceassist\\.traceassist\\.svc|^traceassist/traceassist-webhook$"))]' "$work/overlay.json")"
+# install_paths uses the namespace too and deletes it without waiting.
+gone() { ! kubectl get namespace $ns >/dev/null 2>&1; }
+wait_for 120 "namespace $ns of an earlier scenario is deleted" gone
 kubectl apply -k "$overlay" >"$work/apply.out" 2>&1 || { cat "$work/apply.out"; fail "kubectl apply -k examples/other-namespace"; }
 on_exit "kubectl delete -k $overlay --ignore-not-found --wait=false"
 cert=$(kubectl get certificate traceassist-webhook -n $ns -o json)

@@ -16,7 +16,7 @@ const compared = {
   HorizontalPodAutoscaler: ["spec.minReplicas", "spec.maxReplicas", "spec.metrics"],
   NetworkPolicy: ["spec.policyTypes", "spec.ingress", "spec.egress"],
   ServiceAccount: ["automountServiceAccountToken"],
-  Certificate: ["spec.dnsNames", "spec.commonName", "spec.privateKey", "spec.usages", "spec.duration", "spec.renewBefore"],
+  Certificate: ["spec.dnsNames", "spec.commonName", "spec.privateKey", "spec.usages", "spec.duration", "spec.renewBefore", "spec.isCA"],
   Issuer: ["spec"],
   MutatingWebhookConfiguration: ["webhooks.0.rules", "webhooks.0.admissionReviewVersions", "webhooks.0.sideEffects",
     "webhooks.0.failurePolicy", "webhooks.0.timeoutSeconds", "webhooks.0.matchPolicy", "webhooks.0.reinvocationPolicy",
@@ -29,12 +29,14 @@ export function checkParity(k8s, chart) {
   const kinds = (objs) => objs.map((o) => o.kind).filter((k) => k !== "Namespace").sort();
   if (!isDeepStrictEqual(kinds(k8s), kinds(chart))) errors.push(`kinds differ: k8s/ ${kinds(k8s)} vs chart ${kinds(chart)}`);
   for (const [kind, paths] of Object.entries(compared)) {
-    const a = k8s.find((o) => o.kind === kind);
-    const b = chart.find((o) => o.kind === kind);
-    if (!a || !b) continue;
-    for (const p of paths)
-      if (!isDeepStrictEqual(get(a, p), get(b, p)))
-        errors.push(`${kind} ${p} differs: k8s/ ${JSON.stringify(get(a, p))} vs chart ${JSON.stringify(get(b, p))}`);
+    // Objects of a kind pair up by name (the default release's names are k8s/'s), else the first of each.
+    for (const a of k8s.filter((o) => o.kind === kind)) {
+      const b = chart.find((o) => o.kind === kind && o.metadata?.name === a.metadata?.name) ?? chart.find((o) => o.kind === kind);
+      if (!b) continue;
+      for (const p of paths)
+        if (!isDeepStrictEqual(get(a, p), get(b, p)))
+          errors.push(`${kind} ${a.metadata?.name} ${p} differs: k8s/ ${JSON.stringify(get(a, p))} vs chart ${JSON.stringify(get(b, p))}`);
+    }
   }
   // Plain environment values of k8s/ (ports, TLS paths, log level) are the chart's too.
   const env = (objs) => Object.fromEntries((objs.find((o) => o.kind === "Deployment")?.spec.template.spec.containers[0].env ?? [])

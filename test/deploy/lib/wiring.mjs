@@ -167,8 +167,17 @@ export function checkWiring(objects, expect) {
       if (!(cert.spec.dnsNames ?? []).includes(dnsName)) errors.push(`Certificate ${inject} lacks DNS name ${dnsName}`);
       if (cert.spec.secretName !== tlsSecret || cns !== ns) errors.push(`Certificate ${inject} writes ${cns}/${cert.spec.secretName}, the pods mount ${ns}/${tlsSecret}`);
       const issuer = cert.spec.issuerRef;
-      if (issuer.kind !== "ClusterIssuer" && expect.localIssuer !== false && !find(issuer.kind ?? "Issuer", cns, issuer.name))
+      const local = issuer.kind !== "ClusterIssuer" && find(issuer.kind ?? "Issuer", cns, issuer.name);
+      if (issuer.kind !== "ClusterIssuer" && expect.localIssuer !== false && !local)
         errors.push(`Certificate issuer ${issuer.kind}/${issuer.name} is not rendered`);
+      // A renewal must keep the CA the caBundle holds: the serving certificate comes from a CA Issuer
+      // whose CA a self-signed Issuer made, never from the self-signed Issuer itself.
+      if (local?.spec?.selfSigned) errors.push(`Certificate ${inject} is self-signed: each renewal would change the trusted CA`);
+      if (local?.spec?.ca) {
+        const caCert = objects.find((o) => o.kind === "Certificate" && o.metadata?.namespace === cns && o.spec?.secretName === local.spec.ca.secretName);
+        if (!caCert?.spec?.isCA) errors.push(`Issuer ${issuer.name}'s CA Secret ${local.spec.ca.secretName} is not written by an isCA Certificate`);
+        else notes.push(`CA: Certificate ${caCert.metadata.name} (isCA, ${caCert.spec.duration}) signs ${cname} through Issuer ${issuer.name}; renewals keep the CA`);
+      }
     }
     if (wh.clientConfig.caBundle) errors.push("caBundle set although cert-manager injects it");
     notes.push(`CA: injected by cert-manager from Certificate ${inject} (DNS ${dnsName})`);
