@@ -60,6 +60,15 @@ certgen >"$work/run2.out" 2>&1 || { cat "$work/run2.out"; fail "certgen: second 
 [[ $(versions) == "$before" ]] || { cat "$work/run2.out"; fail "certgen: the second run changed the Secret or the webhook configuration"; }
 grep -q "exists, kept" "$work/run2.out" && grep -q "caBundle already trusts the CA" "$work/run2.out" ||
   { cat "$work/run2.out"; fail "certgen: second run's report"; }
+# Refused by RBAC: a clear error, exit 1, nothing created. A configuration not created yet (the
+# pre-install run) is reported and skipped (admin token: the hook's may not even read it).
+certgen --secret=other >"$work/denied.out" 2>&1 && fail "certgen: a Secret the Role does not name was accepted"
+grep -q "secret $ns/other: 403" "$work/denied.out" || { cat "$work/denied.out"; fail "certgen: the refusal does not name the Secret and 403"; }
+kubectl get secret other -n $ns >/dev/null 2>&1 && fail "certgen: a refused run created a Secret"
+kubectl config view --raw --minify -o jsonpath='{.users[0].user.token}' >"$work/admin-token"
+"$bin" "${args[@]}" --webhook-configuration=not-yet --kube-api "$api" --kube-token-file "$work/admin-token" --kube-ca-file "$state/ca.crt" >"$work/missing.out" 2>&1 ||
+  { cat "$work/missing.out"; fail "certgen: a configuration not created yet failed the run"; }
+grep -q "^mutatingwebhookconfiguration not-yet: not found (not created yet), skipped$" "$work/missing.out" || { cat "$work/missing.out"; fail "certgen: missing configuration report"; }
 ok "certgen: the hook's command (as its ServiceAccount) created the Secret and patched the caBundle; a second run changed nothing (resourceVersions $before)"
 
 # Least privilege: the hook's token reads no other Secret and patches no other configuration.
