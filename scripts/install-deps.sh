@@ -6,13 +6,14 @@ set -euo pipefail
 BUILD_PKGS=(
   cmake g++ make pkg-config
   libyaml-cpp-dev nlohmann-json3-dev libfmt-dev catch2 libcli11-dev libspdlog-dev libbenchmark-dev
-  libcpp-httplib-dev libssl-dev libpqxx-dev prometheus-cpp-dev
+  libcpp-httplib-dev libssl-dev libpqxx-dev prometheus-cpp-dev libcurl4-openssl-dev libarchive-dev
 )
 TEST_PKGS=(
   jq wrk curl openssl postgresql prometheus
   golang-go golang-github-evanphx-json-patch-dev golang-github-ghodss-yaml-dev
   golang-gopkg-yaml.v2-dev
   clang libclang-rt-14-dev clang-format-14 docker-compose python3 python3-yaml time shellcheck
+  docker-registry apache2-utils musl-tools zstd
 )
 
 want=("${BUILD_PKGS[@]}")

@@ -1,0 +1,74 @@
+#include "traceassist/registry/docker_config.h"
+
+#include <openssl/evp.h>
+
+#include <nlohmann/json.hpp>
+
+namespace traceassist::registry {
+namespace {
+
+bool DecodeBase64(std::string_view in, std::string& out) {
+  while (!in.empty() && (in.back() == '\n' || in.back() == '\r')) in.remove_suffix(1);
+  if (in.size() % 4 != 0) return false;
+  out.assign(in.size() / 4 * 3, '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(in.data()),
+                                static_cast<int>(in.size()));
+  if (n < 0) return false;
+  std::size_t length = static_cast<std::size_t>(n);
+  if (in.size() >= 1 && in.back() == '=') --length;  // EVP_DecodeBlock counts padding as bytes
+  if (in.size() >= 2 && in[in.size() - 2] == '=') --length;
+  out.resize(length);
+  return true;
+}
+
+}  // namespace
+
+std::string NormaliseRegistryHost(std::string_view key) {
+  if (const auto scheme = key.find("://"); scheme != std::string_view::npos)
+    key = key.substr(scheme + 3);
+  key = key.substr(0, key.find('/'));
+  if (key == "index.docker.io" || key == "registry-1.docker.io") return "docker.io";
+  return std::string(key);
+}
+
+std::variant<std::map<std::string, Credential>, std::string> ParseDockerConfig(
+    std::string_view text) {
+  using nlohmann::json;
+  const json doc = json::parse(text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object())
+    return std::string("docker config is not a JSON object");
+  std::map<std::string, Credential> out;
+  const auto auths = doc.find("auths");
+  if (auths == doc.end()) return out;
+  if (!auths->is_object()) return std::string("docker config: \"auths\" is not an object");
+  for (const auto& [key, entry] : auths->items()) {
+    if (!entry.is_object()) return "docker config: auths[\"" + key + "\"] is not an object";
+    auto text_of = [&](const char* name) {
+      const auto it = entry.find(name);
+      return it != entry.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    Credential credential;
+    credential.username = text_of("username");
+    credential.password = text_of("password");
+    credential.identity_token = text_of("identitytoken");
+    credential.registry_token = text_of("registrytoken");
+    if (const auto auth = text_of("auth"); !auth.empty()) {
+      std::string decoded;
+      const auto colon = DecodeBase64(auth, decoded) ? decoded.find(':') : std::string::npos;
+      if (colon == std::string::npos) {
+        return "docker config: auths[\"" + key + "\"].auth is not base64 of user:password";
+      }
+      credential.username = decoded.substr(0, colon);
+      credential.password = decoded.substr(colon + 1);
+    }
+    if (credential.username.empty() && credential.identity_token.empty() &&
+        credential.registry_token.empty()) {
+      continue;  // a credsStore / credHelpers placeholder
+    }
+    out[NormaliseRegistryHost(key)] = std::move(credential);
+  }
+  return out;
+}
+
+}  // namespace traceassist::registry

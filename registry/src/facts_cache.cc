@@ -1,0 +1,150 @@
+#include "traceassist/registry/facts_cache.h"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "image_json.h"
+
+namespace traceassist::registry {
+namespace {
+
+using nlohmann::json;
+
+json ToJson(const instrument::ImageFacts& f) {
+  json out = {{"digest", f.digest},           {"env", f.env},
+              {"entrypoint", f.entrypoint},   {"cmd", f.cmd},
+              {"working_dir", f.working_dir}, {"history", f.history},
+              {"labels", json::array()}};
+  for (const auto& [k, v] : f.labels) out["labels"].push_back({k, v});
+  if (f.entry_binary) {
+    out["entry_binary"] = {{"path", f.entry_binary->path},
+                           {"go_build_info", f.entry_binary->go_build_info},
+                           {"go_version", f.entry_binary->go_version},
+                           {"interpreter", f.entry_binary->interpreter}};
+  }
+  return out;
+}
+
+std::shared_ptr<instrument::ImageFacts> FromJson(const json& in) {
+  try {
+    auto f = std::make_shared<instrument::ImageFacts>();
+    f->digest = in.at("digest").get<std::string>();
+    f->env = in.at("env").get<std::vector<std::string>>();
+    f->entrypoint = in.at("entrypoint").get<std::vector<std::string>>();
+    f->cmd = in.at("cmd").get<std::vector<std::string>>();
+    f->working_dir = in.at("working_dir").get<std::string>();
+    f->history = in.at("history").get<std::vector<std::string>>();
+    for (const auto& pair : in.at("labels")) f->labels.emplace_back(pair.at(0), pair.at(1));
+    if (const auto b = in.find("entry_binary"); b != in.end()) {
+      f->entry_binary = instrument::BinaryFacts{b->at("path"), b->at("go_build_info"),
+                                                b->at("go_version"), b->at("interpreter")};
+    }
+    return f;
+  } catch (const json::exception&) {
+    return nullptr;  // a file from another version or a torn write: a miss
+  }
+}
+
+}  // namespace
+
+FactsCache::FactsCache(std::size_t max_entries, std::chrono::seconds tag_ttl,
+                       std::filesystem::path directory)
+    : max_entries_(std::max<std::size_t>(1, max_entries)),
+      tag_ttl_(tag_ttl),
+      directory_(std::move(directory)) {}
+
+std::filesystem::path FactsCache::FileFor(const std::string& key) const {
+  return directory_ / (Sha256Digest(key).substr(7) + ".json");
+}
+
+FactsCache::Entry* FactsCache::Find(const std::string& key) {
+  const auto it = index_.find(key);
+  if (it != index_.end()) {
+    lru_.splice(lru_.begin(), lru_, it->second);
+    return &*it->second;
+  }
+  if (directory_.empty()) return nullptr;
+  std::ifstream file(FileFor(key));
+  if (!file) return nullptr;
+  std::stringstream text;
+  text << file.rdbuf();
+  const json doc = json::parse(text.str(), nullptr, false);
+  if (doc.is_discarded() || !doc.is_object() || doc.value("key", "") != key) return nullptr;
+  Entry entry{key, doc.value("digest", ""),
+              std::chrono::system_clock::time_point(std::chrono::seconds(doc.value("stored", 0LL))),
+              nullptr};
+  if (const auto facts = doc.find("facts"); facts != doc.end()) {
+    entry.facts = FromJson(*facts);
+    if (!entry.facts) return nullptr;
+  }
+  lru_.push_front(std::move(entry));
+  index_[key] = lru_.begin();
+  while (lru_.size() > max_entries_) {
+    index_.erase(lru_.back().key);
+    lru_.pop_back();
+  }
+  return &lru_.front();
+}
+
+void FactsCache::Insert(Entry entry) {
+  if (!directory_.empty()) {
+    json doc = {
+        {"key", entry.key},
+        {"stored", std::chrono::duration_cast<std::chrono::seconds>(entry.stored.time_since_epoch())
+                       .count()}};
+    if (entry.facts)
+      doc["facts"] = ToJson(*entry.facts);
+    else
+      doc["digest"] = entry.digest;
+    std::error_code error;
+    std::filesystem::create_directories(directory_, error);
+    const auto path = FileFor(entry.key);
+    const auto temporary = path.string() + ".tmp" + std::to_string(::getpid());
+    {
+      std::ofstream file(temporary, std::ios::trunc);
+      file << doc.dump();
+    }
+    std::filesystem::rename(temporary, path, error);  // a failed write only costs a later miss
+    if (error) std::filesystem::remove(temporary, error);
+  }
+  if (const auto it = index_.find(entry.key); it != index_.end()) {
+    lru_.erase(it->second);
+    index_.erase(it);
+  }
+  lru_.push_front(std::move(entry));
+  index_[lru_.front().key] = lru_.begin();
+  while (lru_.size() > max_entries_) {
+    index_.erase(lru_.back().key);
+    lru_.pop_back();
+  }
+}
+
+std::optional<std::string> FactsCache::Digest(const std::string& tag_key) {
+  std::lock_guard lock(mu_);
+  const Entry* entry = Find("tag " + tag_key);
+  if (entry == nullptr || entry->digest.empty()) return std::nullopt;
+  if (std::chrono::system_clock::now() - entry->stored > tag_ttl_) return std::nullopt;
+  return entry->digest;
+}
+
+void FactsCache::PutDigest(const std::string& tag_key, const std::string& digest) {
+  std::lock_guard lock(mu_);
+  Insert(Entry{"tag " + tag_key, digest, std::chrono::system_clock::now(), nullptr});
+}
+
+std::shared_ptr<const instrument::ImageFacts> FactsCache::Facts(const std::string& digest_key) {
+  std::lock_guard lock(mu_);
+  const Entry* entry = Find("facts " + digest_key);
+  return entry == nullptr ? nullptr : entry->facts;
+}
+
+void FactsCache::PutFacts(const std::string& digest_key,
+                          std::shared_ptr<const instrument::ImageFacts> facts) {
+  std::lock_guard lock(mu_);
+  Insert(Entry{"facts " + digest_key, {}, std::chrono::system_clock::now(), std::move(facts)});
+}
+
+}  // namespace traceassist::registry
