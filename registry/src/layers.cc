@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <memory>
 #include <sstream>
 
@@ -37,7 +38,11 @@ std::string Expand(std::string_view text, const std::vector<std::string>& env) {
     if (text[start] == '{') {
       end = text.find('}', start);
       if (end == std::string_view::npos) return out + std::string(text.substr(i));
-      out += EnvValue(env, text.substr(start + 1, end - start - 1));
+      auto name = text.substr(start + 1, end - start - 1);
+      const auto dash = name.find(":-");  // ${VAR:-default}
+      std::string value = EnvValue(env, name.substr(0, dash));
+      if (value.empty() && dash != std::string_view::npos) value = name.substr(dash + 2);
+      out += value;
       i = end;
       continue;
     }
@@ -109,8 +114,14 @@ std::vector<std::string> EntrypointCandidates(const instrument::ImageFacts& fact
     program.clear();
     std::size_t start = 0;
     while (start <= script.size()) {
-      std::size_t end = script.find_first_of(";&|\n", start);
-      if (end == std::string::npos) end = script.size();
+      std::size_t end = start;
+      // Commands end at ; & | and new lines, but not at the & of a redirection such as 2>&1.
+      while (end < script.size() &&
+             !(std::strchr(";|\n", script[end]) ||
+               (script[end] == '&' &&
+                (end == 0 || (script[end - 1] != '>' && script[end - 1] != '<'))))) {
+        ++end;
+      }
       std::stringstream words(script.substr(start, end - start));
       std::string word, next;
       words >> word;

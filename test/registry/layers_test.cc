@@ -108,6 +108,9 @@ TEST_CASE("entrypoint candidates follow PATH, WorkingDir, wrappers and sh -c wit
   CHECK(EntrypointCandidates(Config({"/bin/sh", "-c", "cd /opt && exec ./${BIN}"}, {},
                                     {"BIN=srv"})) == std::vector<std::string>{"/opt/srv"});
   CHECK(EntrypointCandidates(Config({}, {})).empty());
+  CHECK(EntrypointCandidates(
+            Config({"/bin/sh", "-c", "locust -u \"${USERS:-10}\" 2>&1"}, {}, {"PATH=/usr/bin"})) ==
+        std::vector<std::string>{"/usr/bin/locust"});
 }
 
 TEST_CASE(
