@@ -13,7 +13,7 @@
 
 using namespace traceassist::registry;
 
-TEST_CASE("manifests and indexes are read; bad ones say why") {
+TEST_CASE("manifests and indexes are read, bad ones say why") {
   const std::string hex(64, 'b');
   auto parsed = ParseManifest(
       R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json",

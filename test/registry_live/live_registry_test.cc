@@ -117,7 +117,7 @@ TEST_CASE(
   if (State()["musl"]) CHECK(musl == 2);
 }
 
-TEST_CASE("the platform is settable; a digest reference needs no tag lookup") {
+TEST_CASE("the platform is settable, a digest reference needs no tag lookup") {
   const auto& image = State()["images"][0];
   auto options = MirrorOptions("basic");
   options.architecture = "arm64";
@@ -168,7 +168,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "caches: on disk across clients (CLI), tag -> digest with a TTL; a cached lookup is "
+    "caches: on disk across clients (CLI), tag -> digest with a TTL, a cached lookup is "
     "microseconds") {
   const auto dir = std::filesystem::temp_directory_path() /
                    ("traceassist-live-cache-" + std::to_string(::getpid()));
