@@ -14,7 +14,10 @@ RUN cmake -S /src -B /build -DCMAKE_BUILD_TYPE=Release -DTRACEASSIST_BUILD_TESTS
 FROM debian:bookworm-slim
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
+        ca-certificates \
+        libarchive13 \
         libcpp-httplib0.11 \
+        libcurl4 \
         libfmt9 \
         libpq5 \
         libpqxx-6.4 \

@@ -31,7 +31,11 @@ inline constexpr ServerCommand kCerts{
     "certs",
     "Write a CA and a TLS certificate for the webhook Service (DIR/ca.crt, tls.crt, tls.key)"};
 inline constexpr ServerCommand kAnalytics{"analytics", "Usage analytics of a hosted TraceAssist"};
-inline constexpr ServerCommand kServerCommands[] = {kServe, kHealthcheck, kCerts, kAnalytics};
+inline constexpr ServerCommand kInspectImages{
+    "inspect-images",
+    "Read image configs from registries and print what they say, one JSON line per reference"};
+inline constexpr ServerCommand kServerCommands[] = {kServe, kHealthcheck, kCerts, kAnalytics,
+                                                    kInspectImages};
 
 bool IsServerCommand(std::string_view arg);
 // Names them in `traceassist --help`.
@@ -52,6 +56,13 @@ void RegisterAnalyticsCommands(CLI::App& app, int& exit_code);
 
 // `serve` (HTTP API and admission webhook) and `healthcheck` (GET /health for the container).
 void RegisterServeCommands(CLI::App& app, int& exit_code);
+
+// `inspect-images`: image configs from registries, as JSON lines (the CLI's --inspect-images).
+void RegisterInspectImagesCommand(CLI::App& app, int& exit_code);
+
+// The traceassist-server binary: beside this one (build tree, `cmake --install`), else the name for
+// a PATH lookup.
+std::string ServerBinary();
 
 // `certs`: a CA and a server certificate for the webhook.
 void RegisterCertsCommand(CLI::App& app, int& exit_code);

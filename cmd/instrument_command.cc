@@ -19,7 +19,9 @@
 
 #include "commands.h"
 #include "files.h"
+#include "image_inspector.h"
 #include "output.h"
+#include "registry_flags.h"
 #include "traceassist/instrument/detector.h"
 #include "traceassist/instrument/diff.h"
 #include "traceassist/instrument/rewrite.h"
@@ -46,7 +48,27 @@ struct Settings {
   std::string rules_file;
   std::string min_confidence = "medium";
   bool remove = false;
+  bool inspect_images = false;
+  RegistryFlags registry;
 };
+
+// With --inspect-images, the detector's image lookup asks a traceassist-server child (see
+// image_inspector.h); null without it.
+std::unique_ptr<ImageInspector> AttachInspector(const Settings& s, ti::Options& options) {
+  if (!s.inspect_images) return nullptr;
+  auto inspector = std::make_unique<ImageInspector>(RegistryArgs(s.registry));
+  options.image_facts = [raw = inspector.get()](std::string_view reference) {
+    return raw->Lookup(reference);
+  };
+  return inspector;
+}
+
+// Images that gave no facts, after the report (never credentials: the server's messages hold none).
+void ReportInspection(ImageInspector* inspector) {
+  if (inspector == nullptr) return;
+  for (const auto& note : inspector->Notes())
+    std::cerr << "traceassist: image inspection: " << note << '\n';
+}
 
 bool BuildOptions(const Settings& s, ti::Action action, ti::Options& o) {
   o.action = action;
@@ -120,6 +142,11 @@ void AddPolicyFlags(CLI::App* cmd, Settings& s) {
   cmd->add_option("--min-confidence", s.min_confidence,
                   "Lowest detection confidence to instrument (low|medium|high)")
       ->check(CLI::IsMember({"low", "medium", "high"}));
+  cmd->add_flag("--inspect-images", s.inspect_images,
+                "Read each image's config from its registry when the manifest does not tell the "
+                "language (off by default; runs traceassist-server)")
+      ->group("Image inspection");
+  AddRegistryFlags(cmd, s.registry);
 }
 
 // Large streams are split at document markers and rewritten on all cores; the pieces' results are
@@ -255,6 +282,7 @@ void TagWithFile(nlohmann::json& report, const std::string& file) {
 int RunInstrument(const Settings& s, ti::Action action) {
   ti::Options options;
   if (!BuildOptions(s, action, options)) return kExitUsage;
+  const auto inspector = AttachInspector(s, options);
   const ReportFormat format = ParseReportFormat(s.output);
   Errors errors(format);
   std::vector<std::string> paths;
@@ -318,7 +346,10 @@ int RunInstrument(const Settings& s, ti::Action action) {
   if (format != ReportFormat::kText) {
     report["changes_made"] = changes && errors.empty();
     report["errors"] = errors.json();
+    if (inspector) report["image_inspection"] = inspector->Notes();
     std::cerr << RenderStructured(report, format);
+  } else {
+    ReportInspection(inspector.get());
   }
   if (!errors.empty()) return kExitInputError;
   if (s.check && changes) return kExitChangesNeeded;
@@ -328,6 +359,7 @@ int RunInstrument(const Settings& s, ti::Action action) {
 int RunDetect(const Settings& s) {
   ti::Options options;
   if (!BuildOptions(s, ti::Action::kInstrument, options)) return kExitUsage;
+  const auto inspector = AttachInspector(s, options);
   const ReportFormat format = ParseReportFormat(s.output);
   Errors errors(format);
   std::vector<std::string> paths;
@@ -361,6 +393,7 @@ int RunDetect(const Settings& s) {
   } else if (errors.empty()) {
     WriteStdout(text);
   }
+  ReportInspection(inspector.get());
   return errors.empty() ? kExitOk : kExitInputError;
 }
 constexpr const char* kRewriteExitCodes = R"(

@@ -28,15 +28,21 @@ void RegisterServerCommandNames(CLI::App& app) {
   for (const auto& command : kServerCommands) app.add_subcommand(command.name, command.description);
 }
 
-int ExecServer(char** argv) {
-  // The binary installed beside this one (the build tree and `cmake --install` both put it there),
-  // else the first on PATH.
+std::string ServerBinary() {
   std::error_code error;
   const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
   if (!error) {
-    const std::string beside = (self.parent_path() / kServerBinary).string();
-    ::execv(beside.c_str(), argv);
+    const auto beside = self.parent_path() / kServerBinary;
+    if (::access(beside.c_str(), X_OK) == 0) return beside.string();
   }
+  return kServerBinary;
+}
+
+int ExecServer(char** argv) {
+  // The binary installed beside this one (the build tree and `cmake --install` both put it there),
+  // else the first on PATH.
+  const std::string binary = ServerBinary();
+  if (binary.find('/') != std::string::npos) ::execv(binary.c_str(), argv);
   ::execvp(kServerBinary, argv);
   std::cerr << "traceassist: `" << argv[1] << "` runs " << kServerBinary
             << ", which was found neither beside this binary nor on PATH: " << std::strerror(errno)

@@ -11,5 +11,6 @@ int main(int argc, char** argv) {
   traceassist::cmd::RegisterServeCommands(app, exit_code);
   traceassist::cmd::RegisterCertsCommand(app, exit_code);
   traceassist::cmd::RegisterAnalyticsCommands(app, exit_code);
+  traceassist::cmd::RegisterInspectImagesCommand(app, exit_code);
   return traceassist::cmd::Run(app, argc, argv, exit_code);
 }

@@ -31,6 +31,7 @@ if [[ ${#targets[@]} -eq 0 ]]; then
   for t in admission request; do
     [[ -f test/fuzz/fuzz_$t.cc && -d webhook/src ]] && targets+=("$t")
   done
+  [[ -d registry/src ]] && targets+=(reference www_authenticate image_json)
 fi
 cmake --build "$BUILD" -j"$JOBS" --target "${targets[@]/#/fuzz_}"
 
@@ -43,6 +44,8 @@ seed_files() {
         2>/dev/null ;;
     rules)
       find test/data -type f -path '*rules*' 2>/dev/null ;;
+    image_json)
+      find "$CORPUS_SRC/images" -type f -name '*.json' 2>/dev/null ;;
     admission | request)
       # JSON seeds built from the manifest fixtures (test/fuzz/make_seeds.py), into the build dir.
       local generated="$BUILD/generated-seeds/$1"
@@ -75,6 +78,7 @@ for t in "${targets[@]}"; do
     ln -sf "$(realpath "$f")" "$seeds/$n-$(basename "$f")"
   done < <(seed_files "$t")
   dict=(-dict=test/fuzz/yaml.dict)
+  case $t in reference | www_authenticate | image_json) dict=() ;; esac
   log="$BUILD/fuzz-$t.log"
   echo "--- fuzz_$t: $n seeds, ${limit[*]}"
   set +e

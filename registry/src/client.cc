@@ -209,7 +209,14 @@ Inspection RegistryClient::Cached(std::string_view reference) const {
   std::string digest = ref.digest;
   if (digest.empty()) digest = cache_->Digest(ref.ToString()).value_or("");
   if (digest.empty()) return out;
-  if (auto facts = cache_->Facts(FactsKey(ref, digest, options_))) {
+  auto facts = cache_->Facts(FactsKey(ref, digest, options_));
+  if (!facts &&
+      !options_.inspect_layers) {  // facts read with layers answer a question without them
+    RegistryOptions with_layers = options_;
+    with_layers.inspect_layers = true;
+    facts = cache_->Facts(FactsKey(ref, digest, with_layers));
+  }
+  if (facts) {
     auto copy = std::make_shared<instrument::ImageFacts>(*facts);
     copy->reference = reference;
     out = {Outcome::kCacheHit, std::move(copy), {}, {}};

@@ -14,48 +14,6 @@
 namespace traceassist::registry {
 namespace {
 
-constexpr std::string_view kDefaultPath =
-    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-std::string EnvValue(const std::vector<std::string>& env, std::string_view key) {
-  for (const auto& entry : env) {
-    if (entry.size() > key.size() && entry.compare(0, key.size(), key) == 0 &&
-        entry[key.size()] == '=') {
-      return entry.substr(key.size() + 1);
-    }
-  }
-  return {};
-}
-
-std::string Expand(std::string_view text, const std::vector<std::string>& env) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '$' || i + 1 == text.size()) {
-      out += text[i];
-      continue;
-    }
-    std::size_t start = i + 1, end;
-    if (text[start] == '{') {
-      end = text.find('}', start);
-      if (end == std::string_view::npos) return out + std::string(text.substr(i));
-      auto name = text.substr(start + 1, end - start - 1);
-      const auto dash = name.find(":-");  // ${VAR:-default}
-      std::string value = EnvValue(env, name.substr(0, dash));
-      if (value.empty() && dash != std::string_view::npos) value = name.substr(dash + 2);
-      out += value;
-      i = end;
-      continue;
-    }
-    end = start;
-    while (end < text.size() &&
-           (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_'))
-      ++end;
-    out += EnvValue(env, text.substr(start, end - start));
-    i = end - 1;
-  }
-  return out;
-}
-
 std::string Basename(std::string_view path) {
   return std::string(path.substr(path.rfind('/') + 1));
 }
@@ -90,69 +48,12 @@ struct Candidate {
 
 }  // namespace
 
-std::vector<std::string> EntrypointCandidates(const instrument::ImageFacts& facts) {
-  std::vector<std::string> argv = facts.entrypoint;
-  argv.insert(argv.end(), facts.cmd.begin(), facts.cmd.end());
-  std::size_t first = 0;
-  while (first < argv.size()) {  // init wrappers run the rest of argv
-    const auto name = Basename(argv[first]);
-    if (name == "tini" || name == "tini-static" || name == "dumb-init" || argv[first] == "--" ||
-        (first > 0 && !argv[first].empty() && argv[first][0] == '-')) {
-      ++first;
-      continue;
-    }
-    break;
-  }
-  if (first == argv.size()) return {};
-  std::string program = argv[first];
-  std::string cwd = facts.working_dir;
-  const auto shell = Basename(program);
-  if ((shell == "sh" || shell == "bash" || shell == "ash" || shell == "dash") &&
-      first + 2 < argv.size() && argv[first + 1] == "-c") {
-    // The last simple command of the script; `cd DIR` before it moves the working directory.
-    const std::string script = Expand(argv[first + 2], facts.env);
-    program.clear();
-    std::size_t start = 0;
-    while (start <= script.size()) {
-      std::size_t end = start;
-      // Commands end at ; & | and new lines, but not at the & of a redirection such as 2>&1.
-      while (end < script.size() &&
-             !(std::strchr(";|\n", script[end]) ||
-               (script[end] == '&' &&
-                (end == 0 || (script[end - 1] != '>' && script[end - 1] != '<'))))) {
-        ++end;
-      }
-      std::stringstream words(script.substr(start, end - start));
-      std::string word, next;
-      words >> word;
-      if (word == "exec") words >> word;
-      if (word == "cd" && (words >> next))
-        cwd = next[0] == '/' ? Normalise(next) : Join(cwd, next);
-      else if (!word.empty())
-        program = word;
-      start = end + 1;
-    }
-    if (program.empty()) return {};
-  }
-  if (program.find('/') != std::string::npos)
-    return {program[0] == '/' ? Normalise(program) : Join(cwd, program)};
-  std::string path = EnvValue(facts.env, "PATH");
-  if (path.empty()) path = kDefaultPath;
-  std::vector<std::string> out;
-  std::stringstream dirs(path);
-  std::string dir;
-  while (std::getline(dirs, dir, ':')) {
-    if (!dir.empty() && dir[0] == '/') out.push_back(Join(dir, program));
-  }
-  return out;
-}
-
 LayerSearch FindEntryBinary(const instrument::ImageFacts& facts,
                             const std::vector<Descriptor>& layers, const LayerFetcher& fetch,
                             std::uint64_t max_layer_bytes, std::uint64_t max_file_bytes) {
   LayerSearch result;
   std::vector<Candidate> candidates;
-  for (auto& path : EntrypointCandidates(facts))
+  for (auto& path : instrument::ProgramCandidates(facts))
     candidates.push_back(Candidate{std::move(path), Candidate::kUnknown, {}});
   if (candidates.empty()) {
     result.note = "no entrypoint program in the config";

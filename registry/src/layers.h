@@ -14,11 +14,6 @@
 
 namespace traceassist::registry {
 
-// Absolute paths the entrypoint may be, most likely first: Entrypoint+Cmd's program (after
-// tini/dumb-init wrappers; for `sh -c SCRIPT` the last command of SCRIPT with $VAR and ${VAR}
-// expanded from Env), joined to WorkingDir when relative, or looked up in Env's PATH.
-std::vector<std::string> EntrypointCandidates(const instrument::ImageFacts& facts);
-
 // A verified layer blob, or the reason it could not be had.
 using LayerFetcher = std::function<std::variant<std::string, std::string>(const Descriptor& layer)>;
 
@@ -27,9 +22,10 @@ struct LayerSearch {
   std::string note;  // why nothing was found: no candidate, budget, fetch error, not in the layers
 };
 
-// Walks `layers` (bottom first, as in the manifest) from the top until the first candidate that
-// exists is found, fetching at most `max_layer_bytes` of blobs and reading at most `max_file_bytes`
-// of the file. Never throws.
+// Looks for instrument::ProgramCandidates(facts) (the most likely first). Walks `layers` (bottom
+// first, as in the manifest) from the top until the first candidate that exists is found, fetching
+// at most `max_layer_bytes` of blobs and reading at most `max_file_bytes` of the file. Never
+// throws.
 LayerSearch FindEntryBinary(const instrument::ImageFacts& facts,
                             const std::vector<Descriptor>& layers, const LayerFetcher& fetch,
                             std::uint64_t max_layer_bytes, std::uint64_t max_file_bytes);

@@ -92,27 +92,6 @@ ImageFacts Config(std::vector<std::string> entrypoint, std::vector<std::string> 
 
 }  // namespace
 
-TEST_CASE("entrypoint candidates follow PATH, WorkingDir, wrappers and sh -c with Env") {
-  CHECK(EntrypointCandidates(Config({"/src/server"})) == std::vector<std::string>{"/src/server"});
-  CHECK(EntrypointCandidates(Config({"./app"}, {}, {}, "/srv")) ==
-        std::vector<std::string>{"/srv/app"});
-  CHECK(EntrypointCandidates(Config({"node"}, {"server.js"}, {"PATH=/usr/local/bin:/usr/bin"})) ==
-        std::vector<std::string>{"/usr/local/bin/node", "/usr/bin/node"});
-  CHECK(EntrypointCandidates(Config({"/sbin/tini", "--"}, {"/app/run"})) ==
-        std::vector<std::string>{"/app/run"});
-  // emojivoto: /bin/sh -c 'cd /usr/local/bin && $SVC_NAME'
-  const auto emoji =
-      EntrypointCandidates(Config({"/bin/sh", "-c", "cd /usr/local/bin && $SVC_NAME"}, {},
-                                  {"PATH=/usr/local/bin", "SVC_NAME=emojivoto-emoji-svc"}));
-  CHECK(emoji == std::vector<std::string>{"/usr/local/bin/emojivoto-emoji-svc"});
-  CHECK(EntrypointCandidates(Config({"/bin/sh", "-c", "cd /opt && exec ./${BIN}"}, {},
-                                    {"BIN=srv"})) == std::vector<std::string>{"/opt/srv"});
-  CHECK(EntrypointCandidates(Config({}, {})).empty());
-  CHECK(EntrypointCandidates(
-            Config({"/bin/sh", "-c", "locust -u \"${USERS:-10}\" 2>&1"}, {}, {"PATH=/usr/bin"})) ==
-        std::vector<std::string>{"/usr/bin/locust"});
-}
-
 TEST_CASE(
     "the entry binary is found top-down through gzip and zstd layers, whiteouts and symlinks") {
   const std::string go_binary = ReadFile(std::filesystem::path(GO_BINARY).string());
