@@ -89,7 +89,7 @@ run "$TA" completion bash
 expect_rc 0 "completion bash"
 cp "$WORK/out" "$WORK/completion.bash"
 words=$(bash -c 'source "$1"; COMP_WORDS=(traceassist instrument --in); COMP_CWORD=2; _traceassist; echo "${COMPREPLY[*]}"' _ "$WORK/completion.bash")
-[[ $words == "--in-place --instrumentation --init-containers" ]] && pass "bash completes instrument --in" || fail "bash completion of 'instrument --in': $words"
+[[ $words == "--in-place --instrumentation --init-containers --inspect-images --inspect-layers --inspect-timeout-ms" ]] && pass "bash completes instrument --in" || fail "bash completion of 'instrument --in': $words"
 words=$(bash -c 'source "$1"; COMP_WORDS=(traceassist un); COMP_CWORD=1; _traceassist; echo "${COMPREPLY[*]}"' _ "$WORK/completion.bash")
 [[ $words == "uninstrument" ]] && pass "bash completes the command name" || fail "bash completion of 'un': $words"
 for shell in zsh fish; do
