@@ -78,22 +78,20 @@ bool BuildOptions(const Settings& s, ti::Action action, ti::Options& o) {
   }
   o.instrumentation = s.instrumentation;
   if (!s.language.empty()) {
-    o.language = ti::ParseLanguage(s.language);
-    if (!o.language || *o.language == ti::Language::kUnknown) {
+    o.language = ti::ParseLanguageOverride(s.language);
+    if (!o.language) {
       std::cerr << fmt::format("traceassist: --language: unknown language `{}`\n", s.language);
       return false;
     }
   }
   for (const auto& entry : s.container_languages) {
-    const auto eq = entry.find('=');
-    const auto lang =
-        eq == std::string::npos ? std::nullopt : ti::ParseLanguage(entry.substr(eq + 1));
-    if (!lang || *lang == ti::Language::kUnknown || eq == 0) {
+    auto parsed = ti::ParseContainerLanguage(entry);
+    if (!parsed) {
       std::cerr << fmt::format(
           "traceassist: --container-language: expected NAME=LANGUAGE, got `{}`\n", entry);
       return false;
     }
-    o.container_languages[entry.substr(0, eq)] = *lang;
+    o.container_languages[std::move(parsed->first)] = parsed->second;
   }
   o.enable_go = s.enable_go;
   o.enable_nginx = s.enable_nginx;
@@ -201,7 +199,7 @@ ti::Result<ti::RewriteOutput> Rewrite(std::string_view text, const ti::Options& 
       if (where.document > 0) where.document += merged.documents;
       if (where.line > 0)
         where.line += static_cast<int>(std::count(before.begin(), before.end(), '\n'));
-      return ti::Status::Error(error.message(), where);
+      return ti::Status::Error(error.code(), error.message(), where);
     }
     ti::AppendPiece(merged, std::move(*results[i]).value());
   }

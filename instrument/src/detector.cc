@@ -10,6 +10,7 @@
 
 #include "command_words.h"
 #include "detector_rules.h"
+#include "language_profile.h"
 #include "match.h"
 
 namespace traceassist::instrument {
@@ -45,7 +46,9 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
 // "python3.11" -> "python3"-style normalisation so versioned interpreters match their launcher.
 std::string NormalizeProgram(std::string_view program) {
   std::string name = ToLower(Basename(program));
-  for (std::string_view base : {"python", "php", "ruby", "node"}) {
+  for (const LanguageProfile* profile : LanguageProfiles()) {
+    const std::string_view base = profile->detection.versioned_program;
+    if (base.empty()) continue;
     if (name.size() > base.size() && name.compare(0, base.size(), base) == 0 &&
         std::all_of(
             name.begin() + static_cast<std::ptrdiff_t>(base.size()), name.end(),
@@ -102,36 +105,37 @@ class SignalCollector {
 
   void Collect() {
     const Words tokens = ImageTokens(repository_);
-    for (const auto& lang : rules::Languages()) {
+    for (const LanguageProfile* profile : LanguageProfiles()) {
+      const DetectionSignals& lang = profile->detection;
       if (AnyRuntimeImage(lang.images, repository_)) {
-        Add(lang.language, Confidence::kHigh, "image " + c_.image);
+        Add(profile->language, Confidence::kHigh, "image " + c_.image);
       } else if (AnyRuntimeImage(lang.weak_images, repository_)) {
-        Add(lang.language, Confidence::kMedium, "image " + c_.image);
+        Add(profile->language, Confidence::kMedium, "image " + c_.image);
       } else if (auto t = std::find_first_of(tokens.begin(), tokens.end(),
                                              lang.image_tokens.begin(), lang.image_tokens.end());
                  t != tokens.end()) {
-        Add(lang.language, Confidence::kLow, fmt::format("image name word {}", *t));
+        Add(profile->language, Confidence::kLow, fmt::format("image name word {}", *t));
       }
       bool convention = false;
       for (const auto& env : c_.env) {
         if (AnyName(lang.env_strong, env.name)) {
-          Add(lang.language, Confidence::kHigh, "env " + env.name);
+          Add(profile->language, Confidence::kHigh, "env " + env.name);
         } else if (AnyOwnName(lang.env, env.name)) {
-          Add(lang.language, Confidence::kMedium, "env " + env.name);
+          Add(profile->language, Confidence::kMedium, "env " + env.name);
         } else if (AnyName(lang.env_supporting, env.name)) {
-          signals_.push_back({lang.language, Confidence::kLow, "env " + env.name, true});
+          signals_.push_back({profile->language, Confidence::kLow, "env " + env.name, true});
         } else if (!convention && lang.env_convention != nullptr && lang.env_convention(env.name)) {
           convention = true;  // one framework convention is one signal, however many keys use it
-          Add(lang.language, Confidence::kMedium, "env " + env.name);
+          Add(profile->language, Confidence::kMedium, "env " + env.name);
         }
       }
       for (const auto& path : c_.probe_paths) {
         if (AnyPrefix(lang.probe_prefixes, path))
-          Add(lang.language, Confidence::kMedium, "probe " + path);
+          Add(profile->language, Confidence::kMedium, "probe " + path);
       }
       for (const auto& path : c_.mount_paths) {
         if (AnyPrefix(lang.mount_prefixes, path))
-          Add(lang.language, Confidence::kMedium, "mount " + path);
+          Add(profile->language, Confidence::kMedium, "mount " + path);
       }
     }
     CollectCommand();
@@ -200,14 +204,15 @@ class SignalCollector {
   static bool InterpreterRuns(const Words& argv) {
     const std::string program = NormalizeProgram(argv[0]);
     const std::string path = ToLower(argv[0]);
-    for (const auto& lang : rules::Languages()) {
+    for (const LanguageProfile* profile : LanguageProfiles()) {
+      const DetectionSignals& lang = profile->detection;
       const bool launcher = Contains(lang.launchers, program);
       if (!launcher && !AnyPath(lang.launcher_paths, path)) continue;
       if (!launcher || argv.size() == 1 || argv[1].empty() || argv[1][0] != '-' ||
           Contains(rules::InterpreterOptions(), argv[1]))
         return true;
       return std::any_of(argv.begin() + 1, argv.end(), [&](const std::string& a) {
-        return FileLanguage(a) == static_cast<int>(lang.language);
+        return FileLanguage(a) == static_cast<int>(profile->language);
       });
     }
     return false;
@@ -221,13 +226,16 @@ class SignalCollector {
     const std::string program = NormalizeProgram(command[at]);
     const std::string path = ToLower(command[at]);
     const std::string how = in_shell ? "shell command" : "command";
-    for (const auto& lang : rules::Languages()) {
+    for (const LanguageProfile* profile : LanguageProfiles()) {
+      const DetectionSignals& lang = profile->detection;
       const bool launcher = Contains(lang.launchers, program);
       if (!launcher && !AnyPath(lang.launcher_paths, path)) continue;
-      Add(lang.language, confidence, fmt::format("{} {}", how, launcher ? program : command[at]));
+      Add(profile->language, confidence,
+          fmt::format("{} {}", how, launcher ? program : command[at]));
       for (std::size_t i = at + 1; i < command.size(); ++i) {
-        if (FileLanguage(command[i]) == static_cast<int>(lang.language))
-          Add(lang.language, Confidence::kMedium, fmt::format("argument {}", FileName(command[i])));
+        if (FileLanguage(command[i]) == static_cast<int>(profile->language))
+          Add(profile->language, Confidence::kMedium,
+              fmt::format("argument {}", FileName(command[i])));
       }
       return true;
     }
@@ -251,9 +259,10 @@ class SignalCollector {
   static int FileLanguage(std::string_view arg) {
     const std::string_view value = FileValue(arg);
     if (value.find("://") != std::string_view::npos) return -1;
-    for (const auto& lang : rules::Languages()) {
+    for (const LanguageProfile* profile : LanguageProfiles()) {
+      const DetectionSignals& lang = profile->detection;
       for (std::string_view suffix : lang.file_suffixes) {
-        if (EndsWith(value, suffix)) return static_cast<int>(lang.language);
+        if (EndsWith(value, suffix)) return static_cast<int>(profile->language);
       }
     }
     return -1;
@@ -358,7 +367,8 @@ Detection DetectLanguage(const ContainerView& c, const DetectionRules* user_rule
   collector.Collect();
   const auto& signals = collector.signals();
 
-  std::array<int, 16> score{};
+  // Indexed by Language; every language past kNone has a profile.
+  std::vector<int> score(static_cast<std::size_t>(Language::kJava) + LanguageProfiles().size());
   for (const auto& s : signals) score[static_cast<int>(s.language)] += Weight(s.confidence);
   int best = -1, second = -1;
   for (int i = 0; i < static_cast<int>(score.size()); ++i) {

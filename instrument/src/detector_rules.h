@@ -4,38 +4,7 @@
 #include <span>
 #include <string_view>
 
-#include "traceassist/instrument/language.h"
-
 namespace traceassist::instrument::rules {
-
-// Everything that points to one language. Image patterns are globs ('*') matched as
-// RuntimeImagePatternMatches: "node" is the official image and its mirrors, not "calico/node".
-struct LanguageSignals {
-  Language language = Language::kUnknown;
-  std::span<const std::string_view> images = {};       // high confidence
-  std::span<const std::string_view> weak_images = {};  // medium (build images, framework images)
-  std::span<const std::string_view> env_strong =
-      {};                                      // exact names, or prefixes ending in '*'; high
-  std::span<const std::string_view> env = {};  // medium
-  // Low, and only beside other evidence for the language: never an answer on their own.
-  std::span<const std::string_view> env_supporting = {};
-  std::span<const std::string_view> launchers = {};  // basenames of the started program; high
-  std::span<const std::string_view> file_suffixes =
-      {};  // arguments of a launcher ("app.jar"); medium
-  std::span<const std::string_view> probe_prefixes = {};  // httpGet probe paths; medium
-  std::span<const std::string_view> mount_prefixes = {};  // volumeMount paths; medium
-  // Words of the image repository (split on / - _ .) that name the runtime ("orders-java"); low,
-  // so a name alone never instruments at the default --min-confidence.
-  std::span<const std::string_view> image_tokens = {};
-  // Globs over the started program's full, lower-cased path (an application server's script
-  // under its home: "*/apache-tomcat-*/bin/*.sh"); high.
-  std::span<const std::string_view> launcher_paths = {};
-  // A framework's naming convention for environment variables that a list of names cannot say
-  // (.NET's hierarchical "Section__Key"); medium. Null when none.
-  bool (*env_convention)(std::string_view name) = nullptr;
-};
-
-std::span<const LanguageSignals> Languages();
 
 // Images that are infrastructure or utilities (databases, brokers, proxies, agents, sidecars):
 // language "none", never instrumented.

@@ -1,29 +1,14 @@
 #include "traceassist/instrument/language.h"
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <string>
 #include <utility>
 
+#include "language_profile.h"
+
 namespace traceassist::instrument {
 namespace {
-
-constexpr std::array<std::pair<Language, std::string_view>, 13> kNames{{
-    {Language::kUnknown, "unknown"},
-    {Language::kNone, "none"},
-    {Language::kJava, "java"},
-    {Language::kNodejs, "nodejs"},
-    {Language::kPython, "python"},
-    {Language::kDotnet, "dotnet"},
-    {Language::kGo, "go"},
-    {Language::kNginx, "nginx"},
-    {Language::kApacheHttpd, "apache-httpd"},
-    {Language::kRuby, "ruby"},
-    {Language::kPhp, "php"},
-    {Language::kRust, "rust"},
-    {Language::kCpp, "cpp"},
-}};
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -35,10 +20,8 @@ std::string Lower(std::string_view s) {
 }  // namespace
 
 std::string_view ToString(Language language) {
-  for (const auto& [lang, name] : kNames) {
-    if (lang == language) return name;
-  }
-  return "unknown";
+  if (const LanguageProfile* profile = FindProfile(language)) return profile->name;
+  return language == Language::kNone ? "none" : "unknown";
 }
 
 std::string_view ToString(Confidence confidence) {
@@ -57,13 +40,16 @@ std::string_view ToString(Confidence confidence) {
 
 std::optional<Language> ParseLanguage(std::string_view name) {
   const std::string lower = Lower(name);
-  for (const auto& [lang, text] : kNames) {
-    if (text == lower) return lang;
+  if (lower == "unknown") return Language::kUnknown;
+  if (lower == "none") return Language::kNone;
+  for (const LanguageProfile* profile : LanguageProfiles()) {
+    if (profile->name == lower) return profile->language;
   }
-  if (lower == "node" || lower == "node.js" || lower == "javascript") return Language::kNodejs;
-  if (lower == ".net" || lower == "net" || lower == "csharp") return Language::kDotnet;
-  if (lower == "golang") return Language::kGo;
-  if (lower == "httpd" || lower == "apache") return Language::kApacheHttpd;
+  for (const LanguageProfile* profile : LanguageProfiles()) {
+    for (std::string_view alias : profile->aliases) {
+      if (alias == lower) return profile->language;
+    }
+  }
   return std::nullopt;
 }
 
@@ -75,24 +61,28 @@ std::optional<Confidence> ParseConfidence(std::string_view name) {
   return std::nullopt;
 }
 
+std::optional<Language> ParseLanguageOverride(std::string_view name) {
+  const auto language = ParseLanguage(name);
+  if (!language || *language == Language::kUnknown) return std::nullopt;
+  return language;
+}
+
+std::optional<std::pair<std::string, Language>> ParseContainerLanguage(std::string_view entry) {
+  const auto eq = entry.find('=');
+  if (eq == std::string_view::npos || eq == 0) return std::nullopt;
+  const auto language = ParseLanguageOverride(entry.substr(eq + 1));
+  if (!language) return std::nullopt;
+  return std::pair{std::string(entry.substr(0, eq)), *language};
+}
+
 bool HasOperatorInjection(Language language) {
-  switch (language) {
-    case Language::kJava:
-    case Language::kNodejs:
-    case Language::kPython:
-    case Language::kDotnet:
-    case Language::kGo:
-    case Language::kNginx:
-    case Language::kApacheHttpd:
-      return true;
-    default:
-      return false;
-  }
+  const LanguageProfile* profile = FindProfile(language);
+  return profile != nullptr && profile->operator_injection;
 }
 
 bool SupportsInitContainers(Language language) {
-  return language == Language::kJava || language == Language::kNodejs ||
-         language == Language::kPython || language == Language::kDotnet;
+  const LanguageProfile* profile = FindProfile(language);
+  return profile != nullptr && profile->init_containers;
 }
 
 }  // namespace traceassist::instrument

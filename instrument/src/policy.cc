@@ -6,10 +6,11 @@
 
 #include <algorithm>
 #include <set>
-#include <span>
 
+#include "language_profile.h"
 #include "match.h"
 #include "traceassist/instrument/detector.h"
+#include "traceassist/instrument/reason.h"
 
 namespace traceassist::instrument {
 namespace {
@@ -47,12 +48,6 @@ std::string Join(const std::vector<std::string>& parts, std::string_view sep) {
 // The inject key suffix for a language ("inject-apache-httpd").
 std::string InjectKey(Language language) { return fmt::format("inject-{}", ToString(language)); }
 
-// The per-language container-names key. nginx is the odd one out (annotations doc §2).
-std::string ContainerNamesKey(Language language) {
-  if (language == Language::kNginx) return "inject-nginx-container-names";
-  return fmt::format("{}-container-names", ToString(language));
-}
-
 bool ValidContainerName(std::string_view name) {
   return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
@@ -74,30 +69,9 @@ bool OperatorAlreadyInjected(const WorkloadView& w) {
   return false;
 }
 
-// Variables the Operator must append to; set through valueFrom it skips the container (#3166).
-bool HasValueFromConflict(const ContainerView& c, Language language) {
-  static constexpr std::string_view kJava[] = {"JAVA_TOOL_OPTIONS"};
-  static constexpr std::string_view kNode[] = {"NODE_OPTIONS"};
-  static constexpr std::string_view kPython[] = {"PYTHONPATH"};
-  static constexpr std::string_view kDotnet[] = {"DOTNET_STARTUP_HOOKS", "DOTNET_ADDITIONAL_DEPS",
-                                                 "DOTNET_SHARED_STORE"};
-  std::span<const std::string_view> vars;
-  switch (language) {
-    case Language::kJava:
-      vars = kJava;
-      break;
-    case Language::kNodejs:
-      vars = kNode;
-      break;
-    case Language::kPython:
-      vars = kPython;
-      break;
-    case Language::kDotnet:
-      vars = kDotnet;
-      break;
-    default:
-      return false;
-  }
+// A variable the Operator must append to, set through valueFrom: it skips the container (#3166).
+bool HasValueFromConflict(const ContainerView& c, const LanguageProfile& profile) {
+  const Names vars = profile.appended_env;
   return std::any_of(c.env.begin(), c.env.end(), [&](const EnvVarView& e) {
     return e.value_from && std::find(vars.begin(), vars.end(), e.name) != vars.end();
   });
@@ -126,22 +100,15 @@ Overrides ReadOverrides(const Annotations& annotations) {
       o.invalid.emplace_back(kOptOutKey);
   }
   if (const auto* v = Find(annotations, kLanguageKey)) {
-    o.workload = ParseLanguage(*v);
-    if (!o.workload || *o.workload == Language::kUnknown) {
-      o.workload.reset();
-      o.invalid.emplace_back(kLanguageKey);
-    }
+    o.workload = ParseLanguageOverride(*v);
+    if (!o.workload) o.invalid.emplace_back(kLanguageKey);
   }
   if (const auto* v = Find(annotations, kContainerLanguagesKey)) {
     for (const auto& entry : Split(*v, ',')) {
-      const auto eq = entry.find('=');
-      const auto lang =
-          eq == std::string::npos ? std::nullopt : ParseLanguage(entry.substr(eq + 1));
-      if (!lang || *lang == Language::kUnknown) {
+      if (auto parsed = ParseContainerLanguage(entry))
+        o.containers.push_back(std::move(*parsed));
+      else
         o.invalid.emplace_back(kContainerLanguagesKey);
-        continue;
-      }
-      o.containers.emplace_back(entry.substr(0, eq), *lang);
     }
   }
   if (const auto* v = Find(annotations, kGoExeKey)) {
@@ -188,102 +155,61 @@ void ApplyOverrides(const ContainerView& c, const Options& options, const Overri
   }
 }
 
-// Reasons that deserve a warning even when other containers of the pod are instrumented.
-bool AlwaysWarn(std::string_view reason) {
-  return reason == "language_unsupported" || reason == "go_disabled" ||
-         reason == "nginx_disabled" || reason == "go_exe_unknown" ||
-         reason == "go_multiple_containers" || reason == "go_share_process_namespace_false" ||
-         reason == "env_value_from" || reason == "dotnet_auto_home_set" ||
-         reason == "multi_instrumentation_off" || reason == "invalid_container_name";
-}
-
-std::string WarningText(const ContainerReport& c, std::string_view reason) {
-  const std::string lang(ToString(c.language));
-  if (reason == "language_unknown")
-    return fmt::format("container {}: language unknown; set {}", c.name, kLanguageKey);
-  if (reason == "low_confidence") {
-    return fmt::format("container {}: {} detected with {} confidence only; set {} to confirm",
-                       c.name, lang, ToString(c.confidence), kLanguageKey);
-  }
-  if (reason == "language_unsupported") {
-    return fmt::format("container {}: {} has no OpenTelemetry Operator auto-instrumentation",
-                       c.name, lang);
-  }
-  if (reason == "go_disabled")
-    return fmt::format("container {}: Go detected; Go injection is off (--enable-go)", c.name);
-  if (reason == "nginx_disabled") {
-    return fmt::format("container {}: nginx detected; nginx injection is off (--enable-nginx)",
-                       c.name);
-  }
-  if (reason == "go_exe_unknown") {
-    return fmt::format("container {}: Go executable path unknown; set {} or an absolute command",
-                       c.name, kGoExeKey);
-  }
-  if (reason == "go_multiple_containers") {
-    return fmt::format("container {}: Go injection supports only single-container pods", c.name);
-  }
-  if (reason == "go_share_process_namespace_false") {
-    return fmt::format(
-        "container {}: Go injection needs shareProcessNamespace, which the pod disables", c.name);
-  }
-  if (reason == "env_value_from") {
-    return fmt::format(
-        "container {}: the Operator skips {} containers whose agent variable uses valueFrom",
-        c.name, lang);
-  }
-  if (reason == "dotnet_auto_home_set") {
-    return fmt::format("container {}: OTEL_DOTNET_AUTO_HOME is already set; the Operator skips it",
-                       c.name);
-  }
-  if (reason == "multi_instrumentation_off") {
-    return fmt::format("container {}: {} not instrumented (multi-instrumentation off)", c.name,
-                       lang);
-  }
-  if (reason == "invalid_container_name")
-    return fmt::format("container {}: name cannot be listed in container-names", c.name);
-  return fmt::format("container {}: {}", c.name, reason);
+// "container app: language unknown; set traceassist.io/language"
+std::string WarningText(const ContainerReport& c, Reason reason) {
+  std::string_view key;
+  if (reason == Reason::kLanguageUnknown || reason == Reason::kLowConfidence) key = kLanguageKey;
+  if (reason == Reason::kGoExeUnknown) key = kGoExeKey;
+  return fmt::format("container {}: {}", c.name,
+                     FormatReason(Info(reason).message, {.lang = ToString(c.language),
+                                                         .confidence = ToString(c.confidence),
+                                                         .key = key,
+                                                         .detail = {}}));
 }
 
 struct Eligibility {
-  Eligibility(std::string why = {}, std::string exe = {})
-      : reason(std::move(why)), go_exe(std::move(exe)) {}
-  std::string reason;  // empty when eligible
+  Eligibility(std::optional<Reason> why = {}, std::string exe = {})
+      : reason(why), go_exe(std::move(exe)) {}
+  std::optional<Reason> reason;  // none when eligible
   std::string go_exe;
 };
 
 Eligibility CheckContainer(const WorkloadView& w, const ContainerView& c, const ContainerReport& r,
                            const Options& options, const Overrides& overrides) {
   const bool init = c.role == ContainerRole::kInitContainer;
-  if (r.language == Language::kNone) return {"infrastructure"};
-  if (r.language == Language::kUnknown) return {"language_unknown"};
-  if (r.confidence < options.min_confidence) return {"low_confidence"};
-  if (!HasOperatorInjection(r.language)) return {"language_unsupported"};
-  if (init && !options.init_containers) return {"init_containers_off"};
-  if (init && !SupportsInitContainers(r.language)) return {"init_container_unsupported"};
-  if (r.language == Language::kGo && !options.enable_go) return {"go_disabled"};
-  if (r.language == Language::kNginx && !options.enable_nginx) return {"nginx_disabled"};
-  if (!ValidContainerName(c.name)) return {"invalid_container_name"};
-  if (HasValueFromConflict(c, r.language)) return {"env_value_from"};
-  if (r.language == Language::kDotnet && HasEnv(c, "OTEL_DOTNET_AUTO_HOME"))
-    return {"dotnet_auto_home_set"};
+  if (r.language == Language::kNone) return {Reason::kInfrastructure};
+  if (r.language == Language::kUnknown) return {Reason::kLanguageUnknown};
+  if (r.confidence < options.min_confidence) return {Reason::kLowConfidence};
+  const LanguageProfile* profile = FindProfile(r.language);
+  if (profile == nullptr || !profile->operator_injection) return {Reason::kLanguageUnsupported};
+  if (init && !options.init_containers) return {Reason::kInitContainersOff};
+  if (init && !profile->init_containers) return {Reason::kInitContainerUnsupported};
+  if (profile->enabled_by != nullptr && !(options.*profile->enabled_by))
+    return {profile->disabled_reason};
+  if (!ValidContainerName(c.name)) return {Reason::kInvalidContainerName};
+  if (HasValueFromConflict(c, *profile)) return {Reason::kEnvValueFrom};
+  if (!profile->skip_if_env.empty() && HasEnv(c, profile->skip_if_env))
+    return {profile->skip_reason};
   if (r.language == Language::kGo) {
-    if (w.share_process_namespace == false) return {"go_share_process_namespace_false"};
+    if (w.share_process_namespace == false) return {Reason::kGoShareProcessNamespaceFalse};
     const auto regular =
         std::count_if(w.containers.begin(), w.containers.end(),
                       [](const ContainerView& x) { return x.role == ContainerRole::kContainer; });
-    if (regular > 1) return {"go_multiple_containers"};
-    if (!overrides.go_exe.empty()) return {"", overrides.go_exe};
+    if (regular > 1) return {Reason::kGoMultipleContainers};
+    if (!overrides.go_exe.empty()) return {std::nullopt, overrides.go_exe};
     if (!c.command.empty() && !c.command[0].empty() && c.command[0][0] == '/')
-      return {"", c.command[0]};
-    return {"go_exe_unknown"};
+      return {std::nullopt, c.command[0]};
+    return {Reason::kGoExeUnknown};
   }
   return {};
 }
 
-void AddReason(std::vector<std::string>& reasons, std::string_view reason) {
-  if (std::find(reasons.begin(), reasons.end(), reason) == reasons.end())
-    reasons.emplace_back(reason);
+void AddReason(std::vector<std::string>& reasons, Reason reason) {
+  const std::string_view code = ToString(reason);
+  if (std::find(reasons.begin(), reasons.end(), code) == reasons.end()) reasons.emplace_back(code);
 }
+
+std::string Code(Reason reason) { return std::string(ToString(reason)); }
 
 std::set<std::string, std::less<>> ParseManaged(const Annotations& annotations) {
   std::set<std::string, std::less<>> owned;
@@ -318,8 +244,8 @@ Decision Decide(const WorkloadView& w, const Options& options) {
   r.namespace_ = w.namespace_;
   r.line = w.line;
   const std::string ref = r.Ref();
-  auto warn = [&](std::string code, std::string message, int line = 0) {
-    d.warnings.push_back({0, ref, std::move(code), std::move(message), line > 0 ? line : r.line});
+  auto warn = [&](Reason reason, std::string message, int line = 0) {
+    d.warnings.push_back({0, ref, Code(reason), std::move(message), line > 0 ? line : r.line});
   };
   auto finish = [&](ObjectStatus status) {
     r.status = status;
@@ -329,14 +255,15 @@ Decision Decide(const WorkloadView& w, const Options& options) {
   };
 
   if (!w.controller.empty() && !options.instrument_owned) {
-    r.reasons.emplace_back("owned_by_controller");
-    warn("owned_by_controller",
-         fmt::format("owned by controller {}; instrument the owner instead", w.controller));
+    AddReason(r.reasons, Reason::kOwnedByController);
+    warn(Reason::kOwnedByController,
+         FormatReason(Info(Reason::kOwnedByController).message,
+                      {.lang = {}, .confidence = {}, .key = {}, .detail = w.controller}));
     return finish(ObjectStatus::kSkipped);
   }
   if (!w.has_template) {
-    r.reasons.emplace_back("no_pod_template");
-    warn("no_pod_template", "no pod template (spec.template) to annotate");
+    AddReason(r.reasons, Reason::kNoPodTemplate);
+    warn(Reason::kNoPodTemplate, std::string(Info(Reason::kNoPodTemplate).message));
     return finish(ObjectStatus::kSkipped);
   }
 
@@ -348,8 +275,10 @@ Decision Decide(const WorkloadView& w, const Options& options) {
 
   const Overrides overrides = ReadOverrides(w.annotations);
   for (const auto& key : overrides.invalid) {
-    AddReason(r.reasons, "invalid_override");
-    warn("invalid_override", fmt::format("annotation {} has an invalid value; ignored", key));
+    AddReason(r.reasons, Reason::kInvalidOverride);
+    warn(Reason::kInvalidOverride,
+         FormatReason(Info(Reason::kInvalidOverride).message,
+                      {.lang = {}, .confidence = {}, .key = key, .detail = {}}));
   }
 
   // Detect every container (init containers too: the report shows them even when not instrumented).
@@ -368,20 +297,20 @@ Decision Decide(const WorkloadView& w, const Options& options) {
   // Annotations on the template that TraceAssist did not write: the user decided; touch nothing.
   for (const auto& [key, value] : w.annotations) {
     if (key.rfind(kOperatorPrefix, 0) == 0 && owned.count(key) == 0) {
-      r.reasons.insert(r.reasons.begin(), "already_configured");
-      for (auto& c : r.containers) c.reason = "already_configured";
+      r.reasons.insert(r.reasons.begin(), Code(Reason::kAlreadyConfigured));
+      for (auto& c : r.containers) c.reason = Code(Reason::kAlreadyConfigured);
       return finish(ObjectStatus::kSkipped);
     }
   }
   if (OperatorAlreadyInjected(w)) {
-    r.reasons.insert(r.reasons.begin(), "already_instrumented");
+    r.reasons.insert(r.reasons.begin(), Code(Reason::kAlreadyInstrumented));
     return finish(ObjectStatus::kSkipped);
   }
 
   Annotations desired;
   if (overrides.opted_out) {
-    r.reasons.insert(r.reasons.begin(), "opted_out");
-    for (auto& c : r.containers) c.reason = "opted_out";
+    r.reasons.insert(r.reasons.begin(), Code(Reason::kOptedOut));
+    for (auto& c : r.containers) c.reason = Code(Reason::kOptedOut);
     Reconcile(w.annotations, owned, desired, d);
     return finish(ObjectStatus::kSkipped);
   }
@@ -390,7 +319,7 @@ Decision Decide(const WorkloadView& w, const Options& options) {
   std::vector<std::pair<Language, std::vector<std::size_t>>> groups;
   std::string go_exe;
   for (std::size_t i = 0; i < r.containers.size(); ++i) {
-    if (!eligibility[i].reason.empty()) continue;
+    if (eligibility[i].reason) continue;
     const Language lang = r.containers[i].language;
     auto it =
         std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == lang; });
@@ -405,7 +334,7 @@ Decision Decide(const WorkloadView& w, const Options& options) {
         [](const auto& a, const auto& b) { return a.second.size() < b.second.size(); });
     for (auto& g : groups) {
       if (&g == &*dominant) continue;
-      for (std::size_t i : g.second) eligibility[i].reason = "multi_instrumentation_off";
+      for (std::size_t i : g.second) eligibility[i].reason = Reason::kMultiInstrumentationOff;
     }
     groups = {*dominant};
   }
@@ -413,29 +342,31 @@ Decision Decide(const WorkloadView& w, const Options& options) {
   bool any = false;
   for (std::size_t i = 0; i < r.containers.size(); ++i) {
     auto& c = r.containers[i];
-    c.reason = eligibility[i].reason;
-    c.instrumented = c.reason.empty();
+    c.reason = eligibility[i].reason ? Code(*eligibility[i].reason) : std::string();
+    c.instrumented = !eligibility[i].reason;
     any |= c.instrumented;
   }
   for (std::size_t i = 0; i < r.containers.size(); ++i) {
     const auto& c = r.containers[i];
-    if (c.instrumented || c.reason == "infrastructure" || c.reason == "init_containers_off")
-      continue;
-    if (c.role == ContainerRole::kInitContainer && c.reason != "env_value_from") continue;
-    if (!any || AlwaysWarn(c.reason)) {
-      AddReason(r.reasons, c.reason);
-      warn(c.reason, WarningText(c, c.reason), c.line);
+    const std::optional<Reason> why = eligibility[i].reason;
+    // Infrastructure is never worth a warning; init containers are off by the user's choice.
+    if (!why || *why == Reason::kInfrastructure || *why == Reason::kInitContainersOff) continue;
+    if (c.role == ContainerRole::kInitContainer && *why != Reason::kEnvValueFrom) continue;
+    if (!any || Info(*why).warns == Warns::kAlways) {
+      AddReason(r.reasons, *why);
+      warn(*why, WarningText(c, *why), c.line);
     }
   }
 
   if (!any) {
     const bool all_infra =
         std::all_of(r.containers.begin(), r.containers.end(), [](const ContainerReport& c) {
-          return c.role == ContainerRole::kInitContainer || c.reason == "infrastructure";
+          return c.role == ContainerRole::kInitContainer ||
+                 c.reason == ToString(Reason::kInfrastructure);
         });
     if (r.reasons.empty() ||
-        (all_infra && r.reasons == std::vector<std::string>{"invalid_override"})) {
-      AddReason(r.reasons, all_infra ? "no_app_container" : "language_unknown");
+        (all_infra && r.reasons == std::vector<std::string>{Code(Reason::kInvalidOverride)})) {
+      AddReason(r.reasons, all_infra ? Reason::kNoAppContainer : Reason::kLanguageUnknown);
     }
     Reconcile(w.annotations, owned, desired, d);
     return finish(ObjectStatus::kSkipped);
@@ -456,7 +387,8 @@ Decision Decide(const WorkloadView& w, const Options& options) {
   if (groups.size() == 1) {
     put("container-names", names(groups[0].second));
   } else {
-    for (const auto& [lang, indices] : groups) put(ContainerNamesKey(lang), names(indices));
+    for (const auto& [lang, indices] : groups)
+      put(std::string(FindProfile(lang)->container_names_key), names(indices));
   }
   for (const auto& [lang, indices] : groups) {
     auto all_musl = [&, &idx = indices] {
@@ -464,13 +396,9 @@ Decision Decide(const WorkloadView& w, const Options& options) {
     };
     if (lang == Language::kGo) {
       put("otel-go-auto-target-exe", go_exe);
-      warn("go_privileged",
-           "Go injection adds a privileged eBPF sidecar; Pod Security baseline/restricted rejects "
-           "it");
-    } else if (lang == Language::kPython && all_musl()) {
-      put("otel-python-platform", "musl");
-    } else if (lang == Language::kDotnet && all_musl()) {
-      put("otel-dotnet-auto-runtime", "linux-musl-x64");
+      warn(Reason::kGoPrivileged, std::string(Info(Reason::kGoPrivileged).message));
+    } else if (const auto& musl_key = FindProfile(lang)->musl; musl_key && all_musl()) {
+      put(std::string(musl_key->key), std::string(musl_key->value));
     }
   }
   desired.emplace_back(kManagedKey, Join(written, ","));
@@ -496,7 +424,7 @@ Status ValidateInstrumentationRef(std::string_view ref) {
                       ? dns1123(ref, 253)
                       : dns1123(ref.substr(0, slash), 63) && dns1123(ref.substr(slash + 1), 253);
   if (ok && ref != "false") return Status::Ok();
-  return Status::Error(
+  return Status::InvalidInput(
       fmt::format("invalid Instrumentation reference `{}`: use \"true\", a resource name, or "
                   "namespace/name (lower-case DNS names)",
                   ref));

@@ -20,18 +20,19 @@ Result<std::shared_ptr<const DetectionRules>> LoadDetectionRules(std::string_vie
   try {
     root = YAML::Load(std::string(yaml_text));
   } catch (const YAML::Exception& e) {
-    return Status::Error("rules file: " + e.msg, Where(e.mark));
+    return Status::InvalidInput("rules file: " + e.msg, Where(e.mark));
   }
   if (!root.IsMap() || !root["rules"] || !root["rules"].IsSequence()) {
-    return Status::Error("rules file: expected a mapping with a `rules:` sequence",
-                         Where(root.Mark()));
+    return Status::InvalidInput("rules file: expected a mapping with a `rules:` sequence",
+                                Where(root.Mark()));
   }
   std::vector<DetectionRules::Rule> rules;
   int index = 0;
   for (const YAML::Node& item : root["rules"]) {
     ++index;
     auto fail = [&](const std::string& what, const YAML::Node& at) {
-      return Status::Error(fmt::format("rules file: rule {}: {}", index, what), Where(at.Mark()));
+      return Status::InvalidInput(fmt::format("rules file: rule {}: {}", index, what),
+                                  Where(at.Mark()));
     };
     if (!item.IsMap()) return fail("expected a mapping", item);
     DetectionRules::Rule rule{};
@@ -51,8 +52,8 @@ Result<std::shared_ptr<const DetectionRules>> LoadDetectionRules(std::string_vie
     if (fields != 1) return fail("needs exactly one of `image`, `env`, `command`", item);
     const YAML::Node language = item["language"];
     if (!language || !language.IsScalar()) return fail("needs `language`", item);
-    const auto parsed = ParseLanguage(language.Scalar());
-    if (!parsed || *parsed == Language::kUnknown) {
+    const auto parsed = ParseLanguageOverride(language.Scalar());
+    if (!parsed) {
       return fail(fmt::format("unknown language `{}`", language.Scalar()), language);
     }
     rule.language = *parsed;

@@ -33,7 +33,7 @@ std::uint32_t AnnotationsOf(const YamlDocument& doc, std::uint32_t node, std::st
 }
 
 Status Mismatch(const YamlDocument& doc, const ObjectReport& o, const std::string& what) {
-  return Status::Error(
+  return Status::Internal(
       fmt::format("internal check failed: the rewritten {} would not read back as intended ({}); "
                   "nothing was written; please report this input",
                   o.Ref(), what),
@@ -97,14 +97,14 @@ Status VerifyRewrite(std::string_view output, const Report& report, int document
     return Status::Ok();
   });
   if (!s.ok()) {
-    return Status::Error(
+    return Status::Internal(
         fmt::format("internal check failed: the rewritten text does not parse ({}); "
                     "nothing was written; please report this input",
                     s.message()),
         s.where());
   }
   if (seen != documents) {
-    return Status::Error(
+    return Status::Internal(
         fmt::format("internal check failed: the rewritten text has {} documents "
                     "instead of {}; nothing was written; please report this input",
                     seen, documents));

@@ -8,6 +8,7 @@
 
 #include "text_edit.h"
 #include "traceassist/instrument/policy.h"
+#include "traceassist/instrument/reason.h"
 #include "traceassist/instrument/rewrite.h"
 #include "verify.h"
 #include "view_builder.h"
@@ -50,16 +51,18 @@ Location LocationOf(std::string_view text, std::size_t pos) {
 Status CheckEncoding(std::string_view text) {
   if (text.substr(0, 2) == "\xFE\xFF" || text.substr(0, 2) == "\xFF\xFE" ||
       text.substr(0, 4) == std::string_view("\0\0\xFE\xFF", 4)) {
-    return Status::Error("UTF-16/UTF-32 input is not supported; convert it to UTF-8", {0, 1, 1});
+    return Status::InvalidInput("UTF-16/UTF-32 input is not supported; convert it to UTF-8",
+                                {0, 1, 1});
   }
   std::size_t i = 0;
   while (i < text.size()) {
     const auto c = static_cast<unsigned char>(text[i]);
-    if (c == 0) return Status::Error("NUL byte in input (binary data?)", LocationOf(text, i));
+    if (c == 0)
+      return Status::InvalidInput("NUL byte in input (binary data?)", LocationOf(text, i));
     // YAML reads a lone CR as a line break, but the splice works on LF-ended lines: refused rather
     // than rewritten wrong.
     if (c == '\r' && (i + 1 == text.size() || text[i + 1] != '\n')) {
-      return Status::Error(
+      return Status::InvalidInput(
           "a line ends with CR alone (classic Mac line endings); convert the file to LF or CRLF",
           LocationOf(text, i));
     }
@@ -73,7 +76,7 @@ Status CheckEncoding(std::string_view text) {
                       : c >= 0xF0 && c <= 0xF4 ? 3
                                                : -1;
     if (extra < 0 || i + static_cast<std::size_t>(extra) >= text.size()) {
-      return Status::Error("invalid UTF-8 (binary data?)", LocationOf(text, i));
+      return Status::InvalidInput("invalid UTF-8 (binary data?)", LocationOf(text, i));
     }
     const auto c1 = static_cast<unsigned char>(text[i + 1]);
     const bool first_ok = (c == 0xE0 && c1 >= 0xA0) || (c == 0xED && c1 < 0xA0) ||
@@ -82,7 +85,7 @@ Status CheckEncoding(std::string_view text) {
     for (int k = 1; k <= extra; ++k) {
       if ((static_cast<unsigned char>(text[i + static_cast<std::size_t>(k)]) & 0xC0) != 0x80 ||
           !first_ok) {
-        return Status::Error("invalid UTF-8 (binary data?)", LocationOf(text, i));
+        return Status::InvalidInput("invalid UTF-8 (binary data?)", LocationOf(text, i));
       }
     }
     i += static_cast<std::size_t>(extra) + 1;
@@ -140,7 +143,7 @@ struct YamlAdapter {
 // Planning the edits for one object.
 
 struct Failure {
-  std::string reason;  // yaml_anchor | unsupported_layout
+  Reason reason;  // kYamlAnchor or kUnsupportedLayout
   std::string detail;
 };
 
@@ -161,7 +164,7 @@ class ObjectEditor {
       if (auto f = Merged(tmpl, key)) return f;
       if (auto f = Unclear(tmpl, key)) return f;
       const auto e = doc_.Find(tmpl, key);
-      if (!e) return Failure{"unsupported_layout", "pod template not found"};
+      if (!e) return Failure{Reason::kUnsupportedLayout, "pod template not found"};
       if (auto f = Shared(e->value)) return f;
       outer_step = Step(e->key, doc_.Resolve(e->value));
       tmpl_key = e->key;
@@ -186,7 +189,7 @@ class ObjectEditor {
         if (auto f = Shared(ann->value)) return f;
         if (auto f = Unclear(ann->value, {})) return f;
         if (doc_.HasMergeKey(ann->value))
-          return Failure{"yaml_anchor", "metadata.annotations uses a YAML merge key (<<)"};
+          return Failure{Reason::kYamlAnchor, "metadata.annotations uses a YAML merge key (<<)"};
       }
     }
     for (const auto& kv : d.set) {
@@ -199,13 +202,13 @@ class ObjectEditor {
       const int step = Step(meta->key, md, outer_step);
       if (ann && doc_.node(ann->value).type == Type::kMap && HasDuplicateKeys(ann->value)) {
         // Which copy of a key counts is up to the reader: editing one could leave the other behind.
-        failure = Failure{"unsupported_layout", "metadata.annotations has duplicate keys"};
+        failure = Failure{Reason::kUnsupportedLayout, "metadata.annotations has duplicate keys"};
       } else if (ann && doc_.node(ann->value).type == Type::kMap) {
         failure = EditAnnotations(tmpl, *meta, *ann, adds, d);
       } else if (ann && doc_.node(ann->value).type == Type::kNull) {
         failure = FillNull(ann->key, ann->value, doc_.node(md).flow, {}, adds, step);
       } else if (ann) {
-        failure = Failure{"unsupported_layout", "metadata.annotations is not a mapping"};
+        failure = Failure{Reason::kUnsupportedLayout, "metadata.annotations is not a mapping"};
       } else {
         failure = AddToMap(md, meta->key, {"annotations"}, adds, step);
       }
@@ -213,7 +216,7 @@ class ObjectEditor {
       failure = FillNull(meta->key, meta->value, doc_.node(tmpl).flow, {"annotations"}, adds,
                          outer_step > 0 ? outer_step : Step(tmpl_key, tmpl));
     } else if (meta) {
-      failure = Failure{"unsupported_layout", "metadata is not a mapping"};
+      failure = Failure{Reason::kUnsupportedLayout, "metadata is not a mapping"};
     } else {
       failure = AddToMap(tmpl, tmpl_key, {"metadata", "annotations"}, adds, outer_step);
     }
@@ -228,7 +231,7 @@ class ObjectEditor {
   std::optional<Failure> Shared(std::uint32_t n) const {
     const YamlNode& node = doc_.node(n);
     if (node.type == Type::kAlias || node.aliased) {
-      return Failure{"yaml_anchor", "the pod template is shared through a YAML anchor/alias"};
+      return Failure{Reason::kYamlAnchor, "the pod template is shared through a YAML anchor/alias"};
     }
     return std::nullopt;
   }
@@ -237,7 +240,7 @@ class ObjectEditor {
   // adding an explicit key that hides the merged one, would change what other places read.
   std::optional<Failure> Merged(std::uint32_t map, std::string_view key) const {
     if (!doc_.Find(map, key) && doc_.FindMerged(map, key)) {
-      return Failure{"yaml_anchor", fmt::format("{} comes from a YAML merge key (<<)", key)};
+      return Failure{Reason::kYamlAnchor, fmt::format("{} comes from a YAML merge key (<<)", key)};
     }
     return std::nullopt;
   }
@@ -253,13 +256,13 @@ class ObjectEditor {
     for (std::uint32_t k = 0; k + 1 < m.count; k += 2) {
       const std::uint32_t key_node = doc_.child(m, k);
       if (ExplicitKey(doc_.node(key_node).pos)) {
-        return Failure{"unsupported_layout",
+        return Failure{Reason::kUnsupportedLayout,
                        fmt::format("an explicit key (`? {}`)", doc_.Scalar(key_node))};
       }
       if (!key.empty() && doc_.Scalar(key_node) == key) ++copies;
     }
     if (copies > 1) {
-      return Failure{"unsupported_layout",
+      return Failure{Reason::kUnsupportedLayout,
                      fmt::format("`{}` is written {} times in one mapping", key, copies)};
     }
     return std::nullopt;
@@ -359,12 +362,12 @@ class ObjectEditor {
     if (entries.empty()) return std::nullopt;
     const YamlNode& m = doc_.node(map);
     if (m.flow) return FlowInsert(map, {Flow(wrappers, entries)});
-    if (m.count == 0) return Failure{"unsupported_layout", "empty block mapping"};
+    if (m.count == 0) return Failure{Reason::kUnsupportedLayout, "empty block mapping"};
     const YamlNode& first = doc_.node(doc_.child(m, 0));
     if (key != kNoNode && first.line > doc_.node(key).line) {
       const YamlNode& k = doc_.node(key);
       if (!OnlyBlankLinesBetween(NextLineStart(text_, k.pos), LineStart(text_, first.pos))) {
-        return Failure{"unsupported_layout",
+        return Failure{Reason::kUnsupportedLayout,
                        "a tag or anchor line between the key and its entries"};
       }
       const int step = first.column > k.column ? first.column - k.column : 2;
@@ -397,7 +400,7 @@ class ObjectEditor {
           {LineStart(text_, k.pos), 0, Block(wrappers, entries, k.column, step, Break(k.pos))});
       return std::nullopt;
     }
-    return Failure{"unsupported_layout", "no line to insert the annotations at"};
+    return Failure{Reason::kUnsupportedLayout, "no line to insert the annotations at"};
   }
 
   // Inserts `items` as the first entries of a flow mapping: on the first entry's line when it
@@ -406,7 +409,7 @@ class ObjectEditor {
   std::optional<Failure> FlowInsert(std::uint32_t map, const std::vector<std::string>& items) {
     const YamlNode& m = doc_.node(map);
     if (m.pos >= text_.size() || text_[m.pos] != '{')
-      return Failure{"unsupported_layout", "flow mapping not found"};
+      return Failure{Reason::kUnsupportedLayout, "flow mapping not found"};
     std::string text;
     if (m.count == 0) {
       for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
@@ -435,10 +438,10 @@ class ObjectEditor {
     if (entries.empty()) return std::nullopt;
     const YamlNode& k = doc_.node(key);
     std::size_t p = SingleLineScalarEnd(text_, k.pos, in_flow);
-    if (p == std::string_view::npos) return Failure{"unsupported_layout", "multi-line key"};
+    if (p == std::string_view::npos) return Failure{Reason::kUnsupportedLayout, "multi-line key"};
     while (p < text_.size() && (text_[p] == ' ' || text_[p] == '\t')) ++p;
     if (p >= text_.size() || text_[p] != ':')
-      return Failure{"unsupported_layout", "key without ':'"};
+      return Failure{Reason::kUnsupportedLayout, "key without ':'"};
     const std::size_t colon = p;
     ++p;
     while (p < text_.size() && (text_[p] == ' ' || text_[p] == '\t')) ++p;
@@ -448,12 +451,12 @@ class ObjectEditor {
       token_end = SingleLineScalarEnd(text_, p, in_flow);
       const std::string_view token = text_.substr(p, token_end - p);
       if (token != "null" && token != "~" && token != "Null" && token != "NULL") {
-        return Failure{"unsupported_layout", "unexpected value for an empty mapping"};
+        return Failure{Reason::kUnsupportedLayout, "unexpected value for an empty mapping"};
       }
     }
     (void)value;
     if (in_flow) {
-      if (implicit) return Failure{"unsupported_layout", "empty value in a flow mapping"};
+      if (implicit) return Failure{Reason::kUnsupportedLayout, "empty value in a flow mapping"};
       edits_.push_back({p, token_end - p, "{" + Flow(wrappers, entries) + "}"});
       return std::nullopt;
     }
@@ -492,8 +495,8 @@ class ObjectEditor {
                                          const YamlDocument::Entry& ann, const Annotations& adds,
                                          const Decision& d) {
     const YamlNode& a = doc_.node(ann.value);
-    const auto cannot =
-        Failure{"unsupported_layout", "an annotation TraceAssist wrote is no longer on one line"};
+    const auto cannot = Failure{Reason::kUnsupportedLayout,
+                                "an annotation TraceAssist wrote is no longer on one line"};
     // Values that change: rewrite the scalar in place (keeps the key, order and any comment).
     for (const auto& [key, value] : d.set) {
       const auto e = doc_.Find(ann.value, key);
@@ -534,9 +537,10 @@ class ObjectEditor {
     const YamlNode& k = doc_.node(ann.key);
     const YamlNode& first = doc_.node(doc_.child(a, 0));
     if (first.line <= k.line)
-      return Failure{"unsupported_layout", "annotations start on their key's line"};
+      return Failure{Reason::kUnsupportedLayout, "annotations start on their key's line"};
     if (!OnlyBlankLinesBetween(NextLineStart(text_, k.pos), LineStart(text_, first.pos))) {
-      return Failure{"unsupported_layout", "a tag or anchor line between the key and its entries"};
+      return Failure{Reason::kUnsupportedLayout,
+                     "a tag or anchor line between the key and its entries"};
     }
     InsertLines(NextLineStart(text_, k.pos), Block({}, adds, first.column, 0, Break(k.pos)),
                 Break(k.pos));
@@ -611,12 +615,12 @@ class ObjectEditor {
     if (tail < m.count) {
       const std::size_t end = value_end(m.count - 2);
       if (end == std::string_view::npos)
-        return Failure{"unsupported_layout", "flow value spans lines"};
+        return Failure{Reason::kUnsupportedLayout, "flow value spans lines"};
       std::size_t start = key_pos(tail);
       if (tail > 0) {
         const std::size_t prev_end = value_end(tail - 2);
         if (prev_end == std::string_view::npos)
-          return Failure{"unsupported_layout", "flow value spans lines"};
+          return Failure{Reason::kUnsupportedLayout, "flow value spans lines"};
         start = prev_end;
       }
       edits_.push_back({start, end - start, ""});
@@ -642,7 +646,7 @@ class StreamRewriter {
     documents_ = doc.number();
     if (doc.complex_key() != kNoNode && text_.find("{{") != std::string_view::npos) {
       const YamlNode& n = doc.node(doc.complex_key());
-      return Status::Error(
+      return Status::InvalidInput(
           "this looks like an unrendered Helm template ({{ ... }}); render it first, or run "
           "traceassist as a "
           "Helm --post-renderer",
@@ -690,8 +694,8 @@ class StreamRewriter {
         }
       }
       if (p >= text_.size()) {
-        return Status::Error("unterminated quoted scalar (is the file truncated?)",
-                             {doc.number(), n.line + 1, n.column + 1});
+        return Status::InvalidInput("unterminated quoted scalar (is the file truncated?)",
+                                    {doc.number(), n.line + 1, n.column + 1});
       }
     }
     return Status::Ok();
@@ -728,7 +732,7 @@ class StreamRewriter {
         const std::uint32_t c = child(i, next++);
         if (state[c] == 1) {
           const YamlNode& at = doc.node(i);
-          return Status::Error(
+          return Status::InvalidInput(
               "an alias refers to a node that contains it (a cycle); Kubernetes cannot decode it",
               {doc.number(), at.line + 1, at.column + 1});
         }
@@ -745,7 +749,7 @@ class StreamRewriter {
       state[i] = 2;
       if (total > limit) {
         const YamlNode& at = doc.node(i);
-        return Status::Error(
+        return Status::LimitExceeded(
             fmt::format("aliases expand this document to over {} nodes (an alias bomb); refused",
                         limit),
             {doc.number(), at.line + 1, at.column + 1});
@@ -785,7 +789,7 @@ class StreamRewriter {
           r.name = std::string(doc.Scalar(name->value));
       }
       r.status = ObjectStatus::kSkipped;
-      r.reasons.emplace_back("unsupported_kind");
+      r.reasons.emplace_back(ToString(Reason::kUnsupportedKind));
       report_.objects.push_back(std::move(r));
       return;
     }
@@ -796,16 +800,19 @@ class StreamRewriter {
       ObjectEditor editor(text_, doc, options_.quote_style);
       if (auto failure = editor.Plan(doc.Resolve(node), kind, d, edits_)) {
         d.report.status = ObjectStatus::kSkipped;
-        d.report.reasons.insert(d.report.reasons.begin(), failure->reason);
+        const std::string code(ToString(failure->reason));
+        d.report.reasons.insert(d.report.reasons.begin(), code);
         d.report.annotations_added.clear();
         d.report.annotations_removed.clear();
         for (auto& c : d.report.containers) {
-          if (c.instrumented) c.reason = failure->reason;
+          if (c.instrumented) c.reason = code;
           c.instrumented = false;
         }
-        d.warnings.push_back({0, d.report.Ref(), failure->reason,
-                              "cannot edit the annotations in place: " + failure->detail,
-                              d.report.line});
+        d.warnings.push_back(
+            {0, d.report.Ref(), code,
+             FormatReason(Info(failure->reason).message,
+                          {.lang = {}, .confidence = {}, .key = {}, .detail = failure->detail}),
+             d.report.line});
       } else {
         report_.changes_made = true;
       }
@@ -829,7 +836,7 @@ class StreamRewriter {
 Result<RewriteOutput> Run(std::string_view input, const Options& options, const TextLimits& limits,
                           bool plan_edits) {
   if (input.size() > limits.max_bytes) {
-    return Status::Error(
+    return Status::LimitExceeded(
         fmt::format("input is {} bytes; the limit is {} bytes", input.size(), limits.max_bytes));
   }
   std::string_view bom;
@@ -849,6 +856,7 @@ Result<RewriteOutput> Run(std::string_view input, const Options& options, const 
     if (text.find("{{") != std::string_view::npos &&
         s.message().find("Helm") == std::string::npos) {
       return Status::Error(
+          s.code(),
           s.message() + " (the input contains `{{`: if it is a Helm template, render it first)",
           s.where());
     }
@@ -874,9 +882,9 @@ Result<RewriteOutput> RewriteManifests(std::string_view input, const Options& op
   try {
     return Run(input, options, limits, true);
   } catch (const std::bad_alloc&) {
-    return Status::Error("out of memory while reading the input");
+    return Status::LimitExceeded("out of memory while reading the input");
   } catch (const std::exception& e) {
-    return Status::Error(std::string("internal error: ") + e.what());
+    return Status::Internal(std::string("internal error: ") + e.what());
   }
 }
 
@@ -921,13 +929,13 @@ void AppendPiece(RewriteOutput& into, RewriteOutput piece) {
 
 Result<Report> DetectManifests(std::string_view input, const Options& options,
                                const TextLimits& limits) {
-  Result<RewriteOutput> result = Status::Error("not run");
+  Result<RewriteOutput> result = Status::Internal("not run");
   try {
     result = Run(input, options, limits, false);
   } catch (const std::bad_alloc&) {
-    return Status::Error("out of memory while reading the input");
+    return Status::LimitExceeded("out of memory while reading the input");
   } catch (const std::exception& e) {
-    return Status::Error(std::string("internal error: ") + e.what());
+    return Status::Internal(std::string("internal error: ") + e.what());
   }
   if (!result.ok()) return result.status();
   return std::move(result.value().report);

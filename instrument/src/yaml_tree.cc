@@ -126,10 +126,10 @@ class YamlTreeBuilder : public YAML::EventHandler {
     if (status_.ok()) status_ = on_document_(doc_);
   }
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    Add(Make(YamlNode::Type::kNull, mark, anchor), anchor);
+    Add(Make(YamlNode::Type::kNull, mark), anchor);
   }
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    YamlNode n = Make(YamlNode::Type::kAlias, mark, YAML::NullAnchor);
+    YamlNode n = Make(YamlNode::Type::kAlias, mark);
     const auto it = anchors_.find(anchor);
     if (it == anchors_.end()) {
       n.type = YamlNode::Type::kNull;  // yaml-cpp rejects unknown anchors before we get here
@@ -141,7 +141,7 @@ class YamlTreeBuilder : public YAML::EventHandler {
   }
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                 const std::string& value) override {
-    YamlNode n = Make(YamlNode::Type::kScalar, mark, anchor);
+    YamlNode n = Make(YamlNode::Type::kScalar, mark);
     n.value = value;
     (void)tag;
     Add(std::move(n), anchor);
@@ -158,13 +158,12 @@ class YamlTreeBuilder : public YAML::EventHandler {
   void OnMapEnd() override { Close(); }
 
  private:
-  YamlNode Make(YamlNode::Type type, const YAML::Mark& mark, YAML::anchor_t anchor) {
+  YamlNode Make(YamlNode::Type type, const YAML::Mark& mark) {
     YamlNode n;
     n.type = type;
     n.pos = static_cast<std::size_t>(std::max(mark.pos, 0));
     n.line = mark.line;
     n.column = mark.column;
-    n.anchored = anchor != YAML::NullAnchor;
     return n;
   }
 
@@ -191,7 +190,7 @@ class YamlTreeBuilder : public YAML::EventHandler {
   void Open(YamlNode::Type type, const YAML::Mark& mark, YAML::anchor_t anchor,
             YAML::EmitterStyle::value style) {
     if (static_cast<int>(stack_.size()) >= max_depth_) throw TooDeep{mark};
-    YamlNode n = Make(type, mark, anchor);
+    YamlNode n = Make(type, mark);
     n.flow = style == YAML::EmitterStyle::Flow;
     const std::uint32_t index = Add(std::move(n), anchor);
     stack_.push_back({index, pending_.size()});
@@ -242,21 +241,22 @@ Status ParseYamlDocuments(std::string_view text, int max_depth,
       if (!builder.status().ok()) return builder.status();
     }
   } catch (const TooDeep& e) {
-    return Status::Error(fmt::format("nesting deeper than {} levels", max_depth),
-                         {builder.current_document(), e.mark.line + 1, e.mark.column + 1});
+    return Status::LimitExceeded(fmt::format("nesting deeper than {} levels", max_depth),
+                                 {builder.current_document(), e.mark.line + 1, e.mark.column + 1});
   } catch (const NoProgress& e) {
     const auto at = static_cast<std::size_t>(std::max(e.mark.pos, 0));
     const std::string what = at < text.size() ? fmt::format(" `{}`", text[at]) : std::string();
-    return Status::Error(fmt::format("invalid YAML: unexpected{} at the start of a document", what),
-                         {builder.current_document() - 1, e.mark.line + 1, e.mark.column + 1});
+    return Status::InvalidInput(
+        fmt::format("invalid YAML: unexpected{} at the start of a document", what),
+        {builder.current_document() - 1, e.mark.line + 1, e.mark.column + 1});
   } catch (const YAML::DeepRecursion& e) {
-    return Status::Error("nesting too deep for the YAML parser",
-                         {builder.current_document(), e.mark.line + 1, e.mark.column + 1});
+    return Status::LimitExceeded("nesting too deep for the YAML parser",
+                                 {builder.current_document(), e.mark.line + 1, e.mark.column + 1});
   } catch (const YAML::Exception& e) {
     // yaml-cpp marks are 0-based; what() already prints 1-based numbers, so use msg.
     Location where{builder.current_document(), e.mark.line + 1, e.mark.column + 1};
     if (e.mark.is_null()) where.line = where.column = 0;
-    return Status::Error("invalid YAML: " + e.msg, where);
+    return Status::InvalidInput("invalid YAML: " + e.msg, where);
   }
   return builder.status();
 }

@@ -18,7 +18,6 @@ struct YamlNode {
   enum class Type : std::uint8_t { kNull, kScalar, kMap, kSeq, kAlias };
   Type type = Type::kNull;
   bool flow = false;         // flow style ({...} / [...])
-  bool anchored = false;     // carries an &anchor
   bool aliased = false;      // an *alias refers to it
   std::size_t pos = 0;       // byte offset of the node's mark in the parsed text
   int line = 0;              // 0-based

@@ -13,6 +13,7 @@
 
 #include "traceassist/common/text.h"
 #include "traceassist/instrument/json_object.h"
+#include "traceassist/instrument/reason.h"
 
 namespace traceassist::webhook {
 namespace {
@@ -35,38 +36,22 @@ std::string Shorten(std::string line) {
   return line + "...";
 }
 
-// Reasons that are not worth a warning on every apply: the user chose them, or there is nothing an
-// application team could change (infrastructure, sidecars, an Operator that already injected).
-bool IsQuietReason(std::string_view reason) {
-  static const std::set<std::string_view> kQuiet = {"",
-                                                    "opted_out",
-                                                    "no_app_container",
-                                                    "already_instrumented",
-                                                    "already_configured",
-                                                    "unsupported_kind",
-                                                    "owned_by_controller"};
-  return kQuiet.count(reason) > 0;
+// Reasons not worth a warning on every apply (Warns::kNever): the user chose them, or there is
+// nothing an application team could change (infrastructure, an Operator that already injected).
+bool IsQuietReason(std::string_view code) {
+  if (code.empty()) return true;
+  const auto reason = instrument::ParseReason(code);
+  return reason && instrument::Info(*reason).warns == instrument::Warns::kNever;
 }
 
 // What the user reads after "traceassist: deployment/cart container app: ".
-std::string ReasonText(std::string_view reason, Language language) {
-  const std::string lang(instrument::ToString(language));
-  if (reason == "language_unknown") return "language unknown; set traceassist.io/language";
-  if (reason == "low_confidence") return lang + " detection uncertain; set traceassist.io/language";
-  if (reason == "language_unsupported") return lang + " has no Operator auto-instrumentation";
-  if (reason == "go_disabled") return "Go instrumentation is off (TRACEASSIST_ENABLE_GO)";
-  if (reason == "nginx_disabled") return "nginx instrumentation is off (TRACEASSIST_ENABLE_NGINX)";
-  if (reason == "go_exe_unknown") return "Go executable unknown; set traceassist.io/go-target-exe";
-  if (reason == "go_multiple_containers") return "Go can be injected into one container only";
-  if (reason == "go_share_process_namespace_false")
-    return "Go needs shareProcessNamespace, set to false";
-  if (reason == "env_value_from")
-    return "agent variable set through valueFrom; the Operator skips it";
-  if (reason == "dotnet_auto_home_set") return "OTEL_DOTNET_AUTO_HOME already set";
-  if (reason == "multi_instrumentation_off") return "not instrumented: one language per pod";
-  if (reason == "invalid_override") return "invalid traceassist.io/* annotation";
-  if (reason == "no_pod_template") return "no usable pod template";
-  std::string text(reason);
+std::string ReasonText(std::string_view code, Language language) {
+  if (const auto reason = instrument::ParseReason(code)) {
+    return instrument::FormatReason(
+        instrument::Info(*reason).admission_text,
+        {.lang = instrument::ToString(language), .confidence = {}, .key = {}, .detail = {}});
+  }
+  std::string text(code);  // a code from a newer library: readable enough
   for (char& ch : text) {
     if (ch == '_') ch = ' ';
   }

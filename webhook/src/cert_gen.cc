@@ -20,8 +20,9 @@
 namespace traceassist::webhook {
 namespace {
 
-using instrument::Result;
-using instrument::Status;
+template <typename T>
+using Result = CertResult<T>;
+using Status = CertStatus;
 
 bool IsDnsLabel(std::string_view s) {
   if (s.empty() || s.size() > 63 || s.front() == '-' || s.back() == '-') return false;

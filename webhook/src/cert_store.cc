@@ -19,8 +19,9 @@
 
 namespace traceassist::webhook {
 
-using instrument::Result;
-using instrument::Status;
+template <typename T>
+using Result = CertResult<T>;
+using Status = CertStatus;
 
 struct CertificateStore::CertifiedKey {
   X509Ptr cert;

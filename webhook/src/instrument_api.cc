@@ -25,7 +25,7 @@ std::string ApplyOptions(const json& given, instrument::Options& options, bool& 
   for (const auto& [key, value] : given.items()) {
     if (key == "language") {
       if (!value.is_string()) return "options.language must be a string";
-      const auto language = instrument::ParseLanguage(value.get_ref<const std::string&>());
+      const auto language = instrument::ParseLanguageOverride(value.get_ref<const std::string&>());
       if (!language) return "options.language is not a known language";
       options.language = *language;
     } else if (key == "container_languages") {
@@ -33,8 +33,8 @@ std::string ApplyOptions(const json& given, instrument::Options& options, bool& 
         return "options.container_languages must map container names to languages";
       for (const auto& [container, name] : value.items()) {
         if (!name.is_string()) return "options.container_languages values must be strings";
-        const auto language = instrument::ParseLanguage(name.get_ref<const std::string&>());
-        if (!language) {
+        const auto language = instrument::ParseLanguageOverride(name.get_ref<const std::string&>());
+        if (!language || container.empty()) {
           return "options.container_languages names a language that is not known";
         }
         options.container_languages[container] = *language;
@@ -83,6 +83,29 @@ std::string ErrorBody(std::string_view code, std::string_view message) {
   return json{{"code", code}, {"message", message}}.dump();
 }
 
+InstrumentApiResult RewriteFailure(const instrument::Status& status) {
+  InstrumentApiResult result;
+  if (status.code() == instrument::StatusCode::kInternal) {
+    // Our failure, not the client's: a 500 the client may retry, with no location to point at.
+    result.status = 500;
+    result.code = "internal_error";
+    result.body = ErrorBody(result.code, status.message());
+    return result;
+  }
+  // Bad input, an unsupported layout or a limit: the library's message says what and where
+  // (document, line, column) without quoting input. All answer 400 invalid_yaml, as they always
+  // have; the code is there should the contract ever split them (413, 422).
+  result.status = 400;
+  result.code = "invalid_yaml";
+  result.body = json{{"code", "invalid_yaml"},
+                     {"message", status.message()},
+                     {"document", status.where().document},
+                     {"line", status.where().line},
+                     {"column", status.where().column}}
+                    .dump();
+  return result;
+}
+
 InstrumentApiResult HandleInstrumentRequest(std::string_view body,
                                             const instrument::Options& defaults,
                                             const instrument::TextLimits& limits,
@@ -129,17 +152,7 @@ InstrumentApiResult HandleInstrumentRequest(std::string_view body,
     return instrument::RewriteManifests(manifest, options, limits);
   }();
   if (!rewritten.ok()) {
-    // The library's message says what and where (document, line, column) without quoting input.
-    const instrument::Status& status = rewritten.status();
-    InstrumentApiResult result;
-    result.status = 400;
-    result.code = "invalid_yaml";
-    result.body = json{{"code", "invalid_yaml"},
-                       {"message", status.message()},
-                       {"document", status.where().document},
-                       {"line", status.where().line},
-                       {"column", status.where().column}}
-                      .dump();
+    InstrumentApiResult result = RewriteFailure(rewritten.status());
     result.deployment_name = std::move(deployment_name);
     result.client_repo = std::move(client_repo);
     return result;

@@ -42,6 +42,10 @@ struct InstrumentApiResult {
 // The JSON error body {"code": code, "message": message}.
 std::string ErrorBody(std::string_view code, std::string_view message);
 
+// The answer to a rewrite that failed, chosen by the status code: 500 internal_error for an
+// internal failure, else 400 invalid_yaml with the document, line and column.
+InstrumentApiResult RewriteFailure(const instrument::Status& status);
+
 // Handles one request body. `defaults` is the server's policy (requests may override language,
 // container_languages, instrumentation, enable_go and enable_nginx); `slots` caps concurrent
 // rewrites of manifests over kUnslottedManifestBytes. Never throws for bad input (400 with a code);

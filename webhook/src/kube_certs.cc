@@ -13,8 +13,9 @@
 namespace traceassist::webhook {
 namespace {
 
-using instrument::Result;
-using instrument::Status;
+template <typename T>
+using Result = CertResult<T>;
+using Status = CertStatus;
 using nlohmann::json;
 
 constexpr const char* kServiceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount";

@@ -155,7 +155,7 @@ void Listeners::StartTls() {
   // ConfigureServerContext sets TLS 1.2+, AEAD ciphers and ALPN http/1.1; the certificate comes
   // from a per-handshake callback so that it can be replaced while serving (§2.2).
   https_ = std::make_unique<httplib::SSLServer>([this](SSL_CTX& ctx) {
-    const instrument::Status status = ConfigureServerContext(&ctx);
+    const CertStatus status = ConfigureServerContext(&ctx);
     if (!status.ok()) {
       LogEvent(LogLevel::kError, "TLS context setup failed", {{"error", status.ToString()}});
       return false;

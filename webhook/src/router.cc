@@ -321,7 +321,8 @@ void Router::Instrument(const httplib::Request& req, httplib::Response& res,
   InstrumentApiResult result = HandleInstrumentRequest(body, config_.policy, limits_, slots_);
   res.status = result.status;
   res.set_content(result.body, kJsonContentType);
-  if (result.status == 400 && result.code == "invalid_yaml") {
+  // A manifest the library refused (400) or failed on (500, an internal failure).
+  if (result.code == "invalid_yaml" || result.code == "internal_error") {
     metrics_.ManifestProcessed("error");
   }
   const bool ok = result.status == 200;

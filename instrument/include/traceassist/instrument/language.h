@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <utility>
 
 namespace traceassist::instrument {
 
@@ -35,6 +37,14 @@ std::string_view ToString(Confidence confidence);
 // accepted). Returns nullopt for anything else.
 std::optional<Language> ParseLanguage(std::string_view name);
 std::optional<Confidence> ParseConfidence(std::string_view name);
+
+// The one validation of a language override, for every shell (CLI --language, API options,
+// the traceassist.io/language annotation): ParseLanguage, except that "unknown" is refused.
+std::optional<Language> ParseLanguageOverride(std::string_view name);
+// One "NAME=LANGUAGE" override (CLI --container-language, an entry of the
+// traceassist.io/container-languages annotation): a non-empty container name and a language
+// ParseLanguageOverride accepts. Returns nullopt for anything else.
+std::optional<std::pair<std::string, Language>> ParseContainerLanguage(std::string_view entry);
 
 // True when the OpenTelemetry Operator has an inject-<lang> annotation for the language.
 bool HasOperatorInjection(Language language);

@@ -1,35 +1,7 @@
 // What a run decided, per object and per container, with stable reason codes. The same structure
 // feeds the CLI report, the HTTP API answer, webhook warnings, metrics labels and analytics.
 //
-// Reason codes (stable; never renamed):
-//   owned_by_controller       metadata.ownerReferences names a controller (instrument the owner)
-//   already_configured        the pod template carries instrumentation.opentelemetry.io/* keys
-//   TraceAssist did not write already_instrumented      the Operator's own injection markers are
-//   present (containers it injected) opted_out                 traceassist.io/instrument: "false"
-//   no_app_container          every container is recognised infrastructure or a sidecar
-//   language_unknown          nothing points to a language for a container
-//   low_confidence            a language was detected below the minimum confidence
-//   language_unsupported      the language has no Operator auto-instrumentation (ruby, php, rust,
-//   cpp) go_disabled / nginx_disabled   the language is off in this run (--enable-go /
-//   --enable-nginx) go_exe_unknown            Go target executable not known (no absolute
-//   command[0], no override) go_multiple_containers    more than one container is Go, or Go in a
-//   pod with several containers go_share_process_namespace_false   the pod sets
-//   shareProcessNamespace: false env_value_from            JAVA_TOOL_OPTIONS / NODE_OPTIONS /
-//   PYTHONPATH / DOTNET_* come from valueFrom dotnet_auto_home_set      a .NET container already
-//   sets OTEL_DOTNET_AUTO_HOME multi_instrumentation_off only the dominant language was
-//   instrumented (--no-multi-instrumentation) invalid_override          a traceassist.io/*
-//   annotation on the template has a bad value no_pod_template           the workload has no pod
-//   template (or it is not a mapping) yaml_anchor               the annotations to edit are shared
-//   through a YAML anchor or alias unsupported_layout        the YAML layout around the annotations
-//   cannot be edited in place safely unsupported_kind          a workload kind's name in another
-//   API group (a custom resource)
-// Container-level only (ContainerReport::reason):
-//   infrastructure            recognised infrastructure image or sidecar (language "none")
-//   init_containers_off       an init container, and --init-containers is off
-//   init_container_unsupported  the Operator cannot inject this language into init containers
-//   invalid_container_name    the name cannot be listed in a container-names annotation
-// Warning-only code:
-//   go_privileged             Go injection adds a privileged sidecar (Pod Security rejects it)
+// The reason codes, their sentences and whether each warns are listed once, in reason.h.
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
@@ -38,6 +10,7 @@
 #include <vector>
 
 #include "traceassist/instrument/language.h"
+#include "traceassist/instrument/reason.h"
 #include "traceassist/instrument/workload.h"
 
 namespace traceassist::instrument {
@@ -59,8 +32,9 @@ struct ContainerReport {
   std::vector<std::string>
       evidence;  // e.g. "image eclipse-temurin:21-jre", "env JAVA_TOOL_OPTIONS"
   bool instrumented = false;
-  std::string reason;  // a reason code when this container is not instrumented, else empty
-  int line = 0;        // 1-based line of the container's name in the input text; 0 when not text
+  std::string
+      reason;    // a reason code (reason.h) when this container is not instrumented, else empty
+  int line = 0;  // 1-based line of the container's name in the input text; 0 when not text
 };
 
 struct Warning {

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "traceassist/instrument/status.h"
+#include "traceassist/webhook/cert_result.h"
 
 namespace traceassist::webhook {
 
@@ -35,17 +35,15 @@ std::vector<std::string> WebhookDnsNames(std::string_view service, std::string_v
 
 // Creates a fresh CA and server certificate. Errors: invalid names or days, or an OpenSSL failure
 // (with OpenSSL's reason).
-instrument::Result<GeneratedCertificates> GenerateWebhookCertificates(
-    const CertificateRequest& request);
+CertResult<GeneratedCertificates> GenerateWebhookCertificates(const CertificateRequest& request);
 
 // Writes dir/ca.crt, dir/tls.crt (mode 0644) and dir/tls.key (mode 0600), creating dir if needed.
 // Each file is written to a temporary name and renamed, so a reader never sees half a file.
-instrument::Status WriteCertificateFiles(const std::string& dir,
-                                         const GeneratedCertificates& certs);
+CertStatus WriteCertificateFiles(const std::string& dir, const GeneratedCertificates& certs);
 
 // Seconds until the first certificate of `cert_pem` expires (negative once it has); an error when
 // there is no PEM certificate.
-instrument::Result<long long> SecondsUntilExpiry(std::string_view cert_pem);
+CertResult<long long> SecondsUntilExpiry(std::string_view cert_pem);
 
 // The CA certificate as one base64 line: the value of a webhook configuration's caBundle.
 std::string CaBundleBase64(const GeneratedCertificates& certs);

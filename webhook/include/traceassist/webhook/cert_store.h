@@ -18,7 +18,7 @@
 #include <mutex>
 #include <string>
 
-#include "traceassist/instrument/status.h"
+#include "traceassist/webhook/cert_result.h"
 
 typedef struct ssl_st SSL;
 typedef struct ssl_ctx_st SSL_CTX;
@@ -29,8 +29,8 @@ class CertificateStore {
  public:
   // Reads and validates the pair: a PEM certificate (the leaf first, then any chain), a PEM private
   // key that matches it, not expired. Errors name the file and OpenSSL's reason.
-  static instrument::Result<std::unique_ptr<CertificateStore>> Load(std::string cert_path,
-                                                                    std::string key_path);
+  static CertResult<std::unique_ptr<CertificateStore>> Load(std::string cert_path,
+                                                            std::string key_path);
   ~CertificateStore();
   CertificateStore(const CertificateStore&) = delete;
   CertificateStore& operator=(const CertificateStore&) = delete;
@@ -43,7 +43,7 @@ class CertificateStore {
   // every few seconds). Returns true when a new pair is now in use, false when nothing changed; an
   // error when the files cannot be read or the new pair is broken (the old pair stays in use, and
   // the same broken files are not reported again until they change).
-  instrument::Result<bool> ReloadIfChanged();
+  CertResult<bool> ReloadIfChanged();
 
   // The pair in use, for logs: "subject CN=..., expires 2027-11-22T00:00:00Z, sha256 AB:CD:...".
   std::string Describe() const;
@@ -63,9 +63,10 @@ class CertificateStore {
   CertificateStore(std::string cert_path, std::string key_path);
   static int CertCallback(SSL* ssl, void* arg);
   // Parses and checks a pair; the error names the file at fault.
-  static instrument::Result<std::shared_ptr<const CertifiedKey>> ParsePair(
-      const std::string& cert_pem, const std::string& cert_path, const std::string& key_pem,
-      const std::string& key_path);
+  static CertResult<std::shared_ptr<const CertifiedKey>> ParsePair(const std::string& cert_pem,
+                                                                   const std::string& cert_path,
+                                                                   const std::string& key_pem,
+                                                                   const std::string& key_path);
   std::shared_ptr<const CertifiedKey> Current() const;
 
   const std::string cert_path_;
@@ -82,6 +83,6 @@ class CertificateStore {
 // Sets the listener's TLS policy on `ctx`: TLS 1.2 minimum, ECDHE with AEAD ciphers only (TLS 1.2;
 // TLS 1.3 suites are all AEAD), no compression, no renegotiation, server cipher preference, and
 // ALPN answering http/1.1 (the API server offers only http/1.1; h2 is never selected).
-instrument::Status ConfigureServerContext(SSL_CTX* ctx);
+CertStatus ConfigureServerContext(SSL_CTX* ctx);
 
 }  // namespace traceassist::webhook

@@ -21,7 +21,6 @@
 #include <string>
 #include <vector>
 
-#include "traceassist/instrument/status.h"
 #include "traceassist/webhook/cert_gen.h"
 
 namespace traceassist::webhook {
@@ -34,9 +33,8 @@ struct KubeConnection {
 
 // Each empty argument takes its in-cluster default: https://$KUBERNETES_SERVICE_HOST:
 // $KUBERNETES_SERVICE_PORT and /var/run/secrets/kubernetes.io/serviceaccount/{token,ca.crt}.
-instrument::Result<KubeConnection> ResolveKubeConnection(std::string server,
-                                                         const std::string& token_file,
-                                                         std::string ca_file);
+CertResult<KubeConnection> ResolveKubeConnection(std::string server, const std::string& token_file,
+                                                 std::string ca_file);
 
 struct ClusterCertificateRequest {
   CertificateRequest certificate;  // service, namespace (also the Secret's), days, key type
@@ -46,7 +44,7 @@ struct ClusterCertificateRequest {
 };
 
 // What one run did, one line per object ("secret ns/name: created", ...).
-instrument::Result<std::vector<std::string>> ReconcileClusterCertificates(
+CertResult<std::vector<std::string>> ReconcileClusterCertificates(
     const KubeConnection& connection, const ClusterCertificateRequest& request);
 
 }  // namespace traceassist::webhook

@@ -1,0 +1,29 @@
+// Apache httpd: the Operator's inject-apache-httpd.
+#include "../language_profile.h"
+
+namespace traceassist::instrument {
+namespace {
+
+using sv = std::string_view;
+
+constexpr sv kAliases[] = {"httpd", "apache"};
+constexpr sv kImages[] = {"httpd", "bitnami/apache"};
+constexpr sv kLaunchers[] = {"httpd", "httpd-foreground", "apachectl"};
+constexpr sv kMounts[] = {"/usr/local/apache2"};
+
+}  // namespace
+
+extern constinit const LanguageProfile kApacheHttpdProfile = [] {
+  LanguageProfile p{};
+  p.language = Language::kApacheHttpd;
+  p.name = "apache-httpd";
+  p.aliases = kAliases;
+  p.detection.images = kImages;
+  p.detection.launchers = kLaunchers;
+  p.detection.mount_prefixes = kMounts;
+  p.operator_injection = true;
+  p.container_names_key = "apache-httpd-container-names";
+  return p;
+}();
+
+}  // namespace traceassist::instrument
