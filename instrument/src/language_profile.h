@@ -91,5 +91,6 @@ extern const LanguageProfile kRubyProfile;
 extern const LanguageProfile kPhpProfile;
 extern const LanguageProfile kRustProfile;
 extern const LanguageProfile kCppProfile;
+extern const LanguageProfile kErlangProfile;
 
 }  // namespace traceassist::instrument

@@ -8,7 +8,7 @@ namespace {
 constexpr const LanguageProfile* kProfiles[] = {
     &kJavaProfile, &kNodejsProfile, &kPythonProfile,      &kDotnetProfile,
     &kGoProfile,   &kNginxProfile,  &kApacheHttpdProfile, &kRubyProfile,
-    &kPhpProfile,  &kRustProfile,   &kCppProfile,
+    &kPhpProfile,  &kRustProfile,   &kCppProfile,         &kErlangProfile,
 };
 // The first profile's enumerator: kUnknown and kNone come before it.
 constexpr auto kFirst = static_cast<std::size_t>(Language::kJava);

@@ -25,6 +25,7 @@ enum class Language : std::uint8_t {
   kPhp,
   kRust,
   kCpp,
+  kErlang,  // Erlang and Elixir
 };
 
 enum class Confidence : std::uint8_t { kNone, kLow, kMedium, kHigh };
