@@ -7,9 +7,12 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <map>
+#include <optional>
 
 #include "command_words.h"
 #include "detector_rules.h"
+#include "image_evidence.h"
 #include "language_profile.h"
 #include "match.h"
 
@@ -99,9 +102,43 @@ bool AnyOwnName(const Range& patterns, std::string_view name) {
   });
 }
 
+// Supporting signals count only beside other evidence for the same language.
+void DropLoneSupporting(std::vector<Signal>& signals) {
+  std::erase_if(signals, [&](const Signal& s) {
+    return s.supporting && std::none_of(signals.begin(), signals.end(), [&](const Signal& o) {
+             return o.language == s.language && !o.supporting;
+           });
+  });
+}
+
+// The language the manifest itself names at medium confidence or more (its image, command or env),
+// when one leads; the image's hints for other languages then do not count.
+std::optional<Language> ManifestLanguage(const std::vector<Signal>& signals) {
+  std::map<Language, int> score;
+  for (const Signal& s : signals) {
+    if (!s.supporting && s.confidence >= Confidence::kMedium)
+      score[s.language] += Weight(s.confidence);
+  }
+  std::optional<Language> best;
+  bool tie = false;
+  for (const auto& [language, points] : score) {
+    if (!best || points > score[*best]) {
+      best = language;
+      tie = false;
+    } else if (points == score[*best]) {
+      tie = true;
+    }
+  }
+  return tie ? std::nullopt : best;
+}
+
+// Collects the signals of one container: the manifest's, or with `image` the image config's side
+// of it (ImageConfigView), whose evidence says "image config ..." and which also reads the runtime
+// version variables official images set.
 class SignalCollector {
  public:
-  explicit SignalCollector(const ContainerView& c) : c_(c), repository_(ImageRepository(c.image)) {}
+  explicit SignalCollector(const ContainerView& c, const ImageFacts* image = nullptr)
+      : c_(c), image_(image), repository_(ImageRepository(c.image)) {}
 
   void Collect() {
     const Words tokens = ImageTokens(repository_);
@@ -118,15 +155,18 @@ class SignalCollector {
       }
       bool convention = false;
       for (const auto& env : c_.env) {
-        if (AnyName(lang.env_strong, env.name)) {
-          Add(profile->language, Confidence::kHigh, "env " + env.name);
+        const std::string evidence =
+            image_ != nullptr ? ImageEnvEvidence(env.name, *image_) : "env " + env.name;
+        if (AnyName(lang.env_strong, env.name) ||
+            (image_ != nullptr && Contains(lang.image_env, env.name))) {
+          Add(profile->language, Confidence::kHigh, evidence);
         } else if (AnyOwnName(lang.env, env.name)) {
-          Add(profile->language, Confidence::kMedium, "env " + env.name);
+          Add(profile->language, Confidence::kMedium, evidence);
         } else if (AnyName(lang.env_supporting, env.name)) {
-          signals_.push_back({profile->language, Confidence::kLow, "env " + env.name, true});
+          signals_.push_back({profile->language, Confidence::kLow, evidence, true});
         } else if (!convention && lang.env_convention != nullptr && lang.env_convention(env.name)) {
           convention = true;  // one framework convention is one signal, however many keys use it
-          Add(profile->language, Confidence::kMedium, "env " + env.name);
+          Add(profile->language, Confidence::kMedium, evidence);
         }
       }
       for (const auto& path : c_.probe_paths) {
@@ -139,14 +179,9 @@ class SignalCollector {
       }
     }
     CollectCommand();
-    std::erase_if(signals_, [&](const Signal& s) {
-      return s.supporting && std::none_of(signals_.begin(), signals_.end(), [&](const Signal& o) {
-               return o.language == s.language && !o.supporting;
-             });
-    });
   }
 
-  const std::vector<Signal>& signals() const { return signals_; }
+  std::vector<Signal>& signals() { return signals_; }
   bool utility() const { return utility_; }
   const std::string& utility_evidence() const { return utility_evidence_; }
   const std::string& repository() const { return repository_; }
@@ -159,6 +194,8 @@ class SignalCollector {
   }
 
   void Add(Language language, Confidence confidence, std::string evidence) {
+    if (image_ != nullptr && evidence.rfind("image ", 0) != 0)
+      evidence = "image config " + evidence;
     signals_.push_back({language, confidence, std::move(evidence)});
   }
 
@@ -270,10 +307,11 @@ class SignalCollector {
 
   void MarkUtility(std::string evidence) {
     utility_ = true;
-    utility_evidence_ = std::move(evidence);
+    utility_evidence_ = image_ != nullptr ? "image config " + evidence : std::move(evidence);
   }
 
   const ContainerView& c_;
+  const ImageFacts* image_;
   std::string repository_;
   std::vector<Signal> signals_;
   bool utility_ = false;
@@ -343,14 +381,20 @@ std::string ImageTag(std::string_view image) {
   return std::string(ref.substr(colon + 1));
 }
 
-Detection DetectLanguage(const ContainerView& c, const DetectionRules* user_rules) {
+Detection DetectLanguage(const ContainerView& c, const DetectionRules* user_rules,
+                         const ImageFacts* image) {
   const std::string repository = ImageRepository(c.image);
   const std::string tag = ToLower(ImageTag(c.image));
-  const bool musl =
+  // From the tag, unless the image's entrypoint binary says which libc it links.
+  bool musl =
       tag.find("alpine") != std::string::npos || repository.find("alpine") != std::string::npos;
+  std::string go_exe, libc_evidence;
 
   auto finish = [&](Detection d) {
     d.musl = musl;
+    if (d.language == Language::kGo) d.go_exe = go_exe;
+    if (!libc_evidence.empty() && d.language != Language::kUnknown && d.language != Language::kNone)
+      d.evidence.push_back(libc_evidence);
     return d;
   };
   if (user_rules != nullptr) {
@@ -363,9 +407,42 @@ Detection DetectLanguage(const ContainerView& c, const DetectionRules* user_rule
     return finish({Language::kNone, Confidence::kHigh, {"infrastructure image " + c.image}});
   }
 
+  if (image != nullptr) {
+    if (auto evidence = ImageInfrastructure(c, *image))
+      return finish({Language::kNone, Confidence::kHigh, {std::move(*evidence)}});
+  }
+
   SignalCollector collector(c);
   collector.Collect();
-  const auto& signals = collector.signals();
+  std::vector<Signal> signals = std::move(collector.signals());
+  bool utility = collector.utility();
+  std::string utility_evidence = collector.utility_evidence();
+  if (image != nullptr) {
+    const ContainerView view = ImageConfigView(c, *image);
+    SignalCollector config(view, image);
+    config.Collect();
+    std::vector<Signal> from_image = std::move(config.signals());
+    if (!utility && c.command.empty() && config.utility()) {
+      utility = true;
+      utility_evidence = config.utility_evidence();
+    }
+    const EntryBinaryEvidence binary = ReadEntryBinary(c, *image);
+    if (!binary.go_exe.empty()) {
+      from_image.push_back({Language::kGo, Confidence::kHigh, binary.go_evidence});
+      go_exe = binary.go_exe;
+    }
+    for (auto& [language, evidence] : HistoryHints(*image))
+      from_image.push_back({language, Confidence::kLow, std::move(evidence), true});
+    if (binary.musl) {
+      musl = *binary.musl;
+      libc_evidence = binary.libc_evidence;
+    }
+    const std::optional<Language> said = ManifestLanguage(signals);
+    for (Signal& s : from_image) {
+      if (!said || s.language == *said) signals.push_back(std::move(s));
+    }
+  }
+  DropLoneSupporting(signals);
 
   // Indexed by Language; every language past kNone has a profile.
   std::vector<int> score(static_cast<std::size_t>(Language::kJava) + LanguageProfiles().size());
@@ -386,11 +463,9 @@ Detection DetectLanguage(const ContainerView& c, const DetectionRules* user_rule
   const bool only_low = std::all_of(signals.begin(), signals.end(), [](const Signal& s) {
     return s.confidence == Confidence::kLow;
   });
-  if (best < 0 || (collector.utility() && only_low)) {
+  if (best < 0 || (utility && only_low)) {
     const bool base_image = AnyImage(rules::BaseImages(), repository);
-    if (collector.utility()) {
-      return finish({Language::kNone, Confidence::kMedium, {collector.utility_evidence()}});
-    }
+    if (utility) return finish({Language::kNone, Confidence::kMedium, {utility_evidence}});
     if (base_image && c.command.empty() && c.args.empty()) {
       Detection d{
           Language::kNone, Confidence::kMedium, {"base image " + c.image + " with no command"}};

@@ -79,8 +79,9 @@ constexpr sv kUtilities[] = {"sleep",    "echo",  "cat",   "wget",     "curl",  
                              "git",      "rsync", "touch", "until",    "while", "for",  "ln",
                              "install",  "unzip", "gzip",  "find",     "sed",   "test", "["};
 constexpr sv kShells[] = {"sh", "bash", "ash", "dash", "zsh", "ksh"};
-constexpr sv kWrappers[] = {"exec", "env",     "nohup", "tini", "dumb-init",
-                            "gosu", "su-exec", "nice",  "time", "--"};
+// docker-entrypoint.sh: the official images' entrypoint, which runs its arguments.
+constexpr sv kWrappers[] = {"exec",    "env",  "nohup", "tini", "dumb-init",           "gosu",
+                            "su-exec", "nice", "time",  "--",   "docker-entrypoint.sh"};
 constexpr sv kInterpreterOptions[] = {"-m", "-jar", "-cp", "-classpath", "-r",  "--require",
                                       "-e", "-c",   "run", "start",      "exec"};
 

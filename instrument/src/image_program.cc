@@ -125,18 +125,37 @@ Words EffectiveArgv(const ImageFacts& facts, const Words& command, const Words& 
   return argv;
 }
 
+namespace {
+
+// The index of a shell's -c script in `argv` (the word after the option that holds 'c'), or 0
+// when argv[at] is not a shell with one.
+std::size_t ScriptIndex(const Words& argv, std::size_t at) {
+  if (at >= argv.size() || !IsShell(argv[at])) return 0;
+  std::size_t i = at + 1;
+  while (i < argv.size() && !argv[i].empty() && argv[i][0] == '-' &&
+         argv[i].find('c') == std::string::npos)
+    ++i;
+  if (i >= argv.size() || argv[i].empty() || argv[i][0] != '-' || i + 1 >= argv.size()) return 0;
+  return i + 1;
+}
+
+}  // namespace
+
+Words ExpandedArgv(const Words& argv, const ImageFacts& facts) {
+  Words out = argv;
+  if (const std::size_t script = ScriptIndex(argv, ProgramIndex(argv)); script != 0)
+    out[script] = ExpandVariables(argv[script], facts.env);
+  return out;
+}
+
 Words StartedCommand(const Words& argv, const ImageFacts& facts, std::string& cwd) {
   cwd = facts.working_dir.empty() ? "/" : facts.working_dir;
   const std::size_t at = ProgramIndex(argv);
   if (at >= argv.size()) return {};
   if (!IsShell(argv[at])) return Words(argv.begin() + static_cast<std::ptrdiff_t>(at), argv.end());
-  // sh -c 'script' [name args...]: the script is the word after the option that holds 'c'.
-  std::size_t i = at + 1;
-  while (i < argv.size() && !argv[i].empty() && argv[i][0] == '-' &&
-         argv[i].find('c') == std::string::npos)
-    ++i;
-  if (i >= argv.size() || argv[i].empty() || argv[i][0] != '-' || i + 1 >= argv.size()) return {};
-  for (Words& command : ShellCommands(ExpandVariables(argv[i + 1], facts.env))) {
+  const std::size_t script = ScriptIndex(argv, at);
+  if (script == 0) return {};
+  for (Words& command : ShellCommands(ExpandVariables(argv[script], facts.env))) {
     const std::size_t p = ProgramIndex(command);
     if (p >= command.size()) continue;
     if (ToLower(command[p]) == "cd" && p + 1 < command.size()) {

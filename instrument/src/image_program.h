@@ -21,6 +21,10 @@ std::string ExpandVariables(std::string_view word, const std::vector<std::string
 // command replaces Entrypoint and Cmd; manifest args alone replace Cmd.
 Words EffectiveArgv(const ImageFacts& facts, const Words& command, const Words& args);
 
+// `argv` with a shell's -c script expanded from the config Env ($VAR, ${VAR}); other words as they
+// are (Docker does not expand an exec-form command).
+Words ExpandedArgv(const Words& argv, const ImageFacts& facts);
+
 // The program of `argv` as the image would start it: for a shell's -c script, the script's program
 // with variables expanded from the config Env. `cwd` receives the directory relative paths are
 // taken from. Empty when nothing is started.

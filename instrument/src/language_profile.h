@@ -41,6 +41,12 @@ struct DetectionSignals {
   bool (*env_convention)(std::string_view name) = nullptr;
   // An interpreter whose basename may carry a version ("python3.11" is "python").
   std::string_view versioned_program;
+  // Read from an image's config only (image inspection): the runtime version variables its
+  // official images set (NODE_VERSION, PYTHON_VERSION); high. Their values may be reported.
+  Names image_env;
+  // Words of an image's history lines (its build steps: "pip install", "npm ci"); low, and only
+  // beside other evidence for the language.
+  Names history_words;
 };
 
 // An annotation (key suffix after instrumentation.opentelemetry.io/, value).

@@ -174,8 +174,10 @@ struct Eligibility {
   std::string go_exe;
 };
 
+// `image_go_exe`: the Go executable the image starts (Detection::go_exe), else empty.
 Eligibility CheckContainer(const WorkloadView& w, const ContainerView& c, const ContainerReport& r,
-                           const Options& options, const Overrides& overrides) {
+                           const Options& options, const Overrides& overrides,
+                           const std::string& image_go_exe) {
   const bool init = c.role == ContainerRole::kInitContainer;
   if (r.language == Language::kNone) return {Reason::kInfrastructure};
   if (r.language == Language::kUnknown) return {Reason::kLanguageUnknown};
@@ -197,6 +199,7 @@ Eligibility CheckContainer(const WorkloadView& w, const ContainerView& c, const 
                       [](const ContainerView& x) { return x.role == ContainerRole::kContainer; });
     if (regular > 1) return {Reason::kGoMultipleContainers};
     if (!overrides.go_exe.empty()) return {std::nullopt, overrides.go_exe};
+    if (!image_go_exe.empty()) return {std::nullopt, image_go_exe};
     if (!c.command.empty() && !c.command[0].empty() && c.command[0][0] == '/')
       return {std::nullopt, c.command[0]};
     return {Reason::kGoExeUnknown};
@@ -285,12 +288,13 @@ Decision Decide(const WorkloadView& w, const Options& options) {
   std::vector<Eligibility> eligibility;
   std::vector<bool> musl;
   for (const auto& c : w.containers) {
-    const Detection det = DetectLanguage(c, options.rules.get());
+    const ImageFacts* image = options.image_facts ? options.image_facts(c.image) : nullptr;
+    const Detection det = DetectLanguage(c, options.rules.get(), image);
     musl.push_back(det.musl);
     ContainerReport cr{c.name,       c.role, c.image, det.language, det.confidence,
                        det.evidence, false,  "",      c.line};
     ApplyOverrides(c, options, overrides, det.bare_base_image, cr);
-    eligibility.push_back(CheckContainer(w, c, cr, options, overrides));
+    eligibility.push_back(CheckContainer(w, c, cr, options, overrides, det.go_exe));
     r.containers.push_back(std::move(cr));
   }
 

@@ -11,6 +11,9 @@ constexpr sv kImages[] = {"httpd", "bitnami/apache"};
 constexpr sv kLaunchers[] = {"httpd", "httpd-foreground", "apachectl"};
 constexpr sv kMounts[] = {"/usr/local/apache2"};
 
+// Set by the official images in their config (image inspection only).
+constexpr sv kImageEnv[] = {"HTTPD_VERSION"};
+
 }  // namespace
 
 extern constinit const LanguageProfile kApacheHttpdProfile = [] {
@@ -21,6 +24,7 @@ extern constinit const LanguageProfile kApacheHttpdProfile = [] {
   p.detection.images = kImages;
   p.detection.launchers = kLaunchers;
   p.detection.mount_prefixes = kMounts;
+  p.detection.image_env = kImageEnv;
   p.operator_injection = true;
   p.container_names_key = "apache-httpd-container-names";
   return p;

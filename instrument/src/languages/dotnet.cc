@@ -57,6 +57,11 @@ constexpr sv kTokens[] = {"dotnet", "aspnet", "aspnetcore", "netcore", "csharp"}
 constexpr sv kAppendedEnv[] = {"DOTNET_STARTUP_HOOKS", "DOTNET_ADDITIONAL_DEPS",
                                "DOTNET_SHARED_STORE"};
 
+// Set by the official images in their config (image inspection only).
+constexpr sv kImageEnv[] = {"DOTNET_VERSION", "ASPNET_VERSION", "ASPNETCORE_VERSION"};
+// Build steps in an image's history that install or build the runtime.
+constexpr sv kHistory[] = {"dotnet "};
+
 }  // namespace
 
 extern constinit const LanguageProfile kDotnetProfile = [] {
@@ -72,6 +77,8 @@ extern constinit const LanguageProfile kDotnetProfile = [] {
   p.detection.file_suffixes = kFiles;
   p.detection.image_tokens = kTokens;
   p.detection.env_convention = DotnetConfigurationKey;
+  p.detection.image_env = kImageEnv;
+  p.detection.history_words = kHistory;
   p.operator_injection = true;
   p.init_containers = true;
   p.container_names_key = "dotnet-container-names";

@@ -14,6 +14,11 @@ constexpr sv kEnv[] = {"MIX_ENV", "PHX_HOST", "PHX_SERVER"};
 constexpr sv kLaunchers[] = {"erl", "elixir", "iex", "mix", "beam.smp", "rebar3"};
 constexpr sv kFiles[] = {".beam", ".exs"};
 
+// Set by the official images in their config (image inspection only).
+constexpr sv kImageEnv[] = {"OTP_VERSION", "ELIXIR_VERSION"};
+// Build steps in an image's history that install or build the runtime.
+constexpr sv kHistory[] = {"mix release", "rebar3"};
+
 }  // namespace
 
 extern constinit const LanguageProfile kErlangProfile = [] {
@@ -26,6 +31,8 @@ extern constinit const LanguageProfile kErlangProfile = [] {
   p.detection.env = kEnv;
   p.detection.launchers = kLaunchers;
   p.detection.file_suffixes = kFiles;
+  p.detection.image_env = kImageEnv;
+  p.detection.history_words = kHistory;
   return p;
 }();
 

@@ -16,6 +16,9 @@ constexpr sv kWeakImages[] = {"golang"};
 constexpr sv kEnvSupporting[] = {"GOMAXPROCS", "GOMEMLIMIT", "GOGC", "GODEBUG", "GOTRACEBACK"};
 constexpr sv kTokens[] = {"golang"};
 
+// Build steps in an image's history that install or build the runtime.
+constexpr sv kHistory[] = {"go build", "go install"};
+
 }  // namespace
 
 extern constinit const LanguageProfile kGoProfile = [] {
@@ -26,6 +29,7 @@ extern constinit const LanguageProfile kGoProfile = [] {
   p.detection.weak_images = kWeakImages;
   p.detection.env_supporting = kEnvSupporting;
   p.detection.image_tokens = kTokens;
+  p.detection.history_words = kHistory;
   p.operator_injection = true;
   p.enabled_by = &Options::enable_go;
   p.disabled_reason = Reason::kGoDisabled;

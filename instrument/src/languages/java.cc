@@ -54,6 +54,11 @@ constexpr sv kLauncherPaths[] = {"*/apache-tomcat*/bin/*.sh", "*/tomcat*/bin/sta
                                  "*/jboss*/bin/*.sh",         "*/bin/domain.sh"};
 constexpr sv kAppendedEnv[] = {"JAVA_TOOL_OPTIONS"};
 
+// Set by the official images in their config (image inspection only).
+constexpr sv kImageEnv[] = {"JAVA_VERSION"};
+// Build steps in an image's history that install or build the runtime.
+constexpr sv kHistory[] = {"openjdk", "mvn ", "gradle", "javac"};
+
 }  // namespace
 
 extern constinit const LanguageProfile kJavaProfile = [] {
@@ -70,6 +75,8 @@ extern constinit const LanguageProfile kJavaProfile = [] {
   p.detection.mount_prefixes = kMounts;
   p.detection.image_tokens = kTokens;
   p.detection.launcher_paths = kLauncherPaths;
+  p.detection.image_env = kImageEnv;
+  p.detection.history_words = kHistory;
   p.operator_injection = true;
   p.init_containers = true;
   p.container_names_key = "java-container-names";

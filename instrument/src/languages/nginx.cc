@@ -11,6 +11,9 @@ constexpr sv kImages[] = {"nginx", "nginxinc/nginx-unprivileged", "bitnami/nginx
 constexpr sv kLaunchers[] = {"nginx"};
 constexpr sv kMounts[] = {"/etc/nginx", "/usr/share/nginx"};
 
+// Set by the official images in their config (image inspection only).
+constexpr sv kImageEnv[] = {"NGINX_VERSION"};
+
 }  // namespace
 
 extern constinit const LanguageProfile kNginxProfile = [] {
@@ -20,6 +23,7 @@ extern constinit const LanguageProfile kNginxProfile = [] {
   p.detection.images = kImages;
   p.detection.launchers = kLaunchers;
   p.detection.mount_prefixes = kMounts;
+  p.detection.image_env = kImageEnv;
   p.operator_injection = true;
   p.enabled_by = &Options::enable_nginx;
   p.disabled_reason = Reason::kNginxDisabled;

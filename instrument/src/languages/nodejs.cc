@@ -19,6 +19,11 @@ constexpr sv kMounts[] = {"/app/node_modules"};
 constexpr sv kTokens[] = {"nodejs", "expressjs", "nestjs", "nextjs"};
 constexpr sv kAppendedEnv[] = {"NODE_OPTIONS"};
 
+// Set by the official images in their config (image inspection only).
+constexpr sv kImageEnv[] = {"NODE_VERSION", "YARN_VERSION"};
+// Build steps in an image's history that install or build the runtime.
+constexpr sv kHistory[] = {"npm ", "yarn ", "pnpm ", "nodejs"};
+
 }  // namespace
 
 extern constinit const LanguageProfile kNodejsProfile = [] {
@@ -34,6 +39,8 @@ extern constinit const LanguageProfile kNodejsProfile = [] {
   p.detection.mount_prefixes = kMounts;
   p.detection.image_tokens = kTokens;
   p.detection.versioned_program = "node";
+  p.detection.image_env = kImageEnv;
+  p.detection.history_words = kHistory;
   p.operator_injection = true;
   p.init_containers = true;
   p.container_names_key = "nodejs-container-names";

@@ -12,6 +12,11 @@ constexpr sv kLaunchers[] = {"php", "php-fpm", "apache2-foreground", "artisan"};
 constexpr sv kFiles[] = {".php"};
 constexpr sv kTokens[] = {"php", "laravel", "symfony"};
 
+// Set by the official images in their config (image inspection only).
+constexpr sv kImageEnv[] = {"PHP_VERSION"};
+// Build steps in an image's history that install or build the runtime.
+constexpr sv kHistory[] = {"docker-php-ext", "composer "};
+
 }  // namespace
 
 extern constinit const LanguageProfile kPhpProfile = [] {
@@ -24,6 +29,8 @@ extern constinit const LanguageProfile kPhpProfile = [] {
   p.detection.file_suffixes = kFiles;
   p.detection.image_tokens = kTokens;
   p.detection.versioned_program = "php";
+  p.detection.image_env = kImageEnv;
+  p.detection.history_words = kHistory;
   return p;
 }();
 

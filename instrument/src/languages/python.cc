@@ -27,6 +27,11 @@ constexpr sv kLaunchers[] = {"python",    "python3", "python2", "gunicorn",
 constexpr sv kFiles[] = {".py"};
 constexpr sv kAppendedEnv[] = {"PYTHONPATH"};
 
+// Set by the official images in their config (image inspection only).
+constexpr sv kImageEnv[] = {"PYTHON_VERSION"};
+// Build steps in an image's history that install or build the runtime.
+constexpr sv kHistory[] = {"pip install", "pip3 install", "poetry ", "uv sync", "uv pip"};
+
 }  // namespace
 
 extern constinit const LanguageProfile kPythonProfile = [] {
@@ -41,6 +46,8 @@ extern constinit const LanguageProfile kPythonProfile = [] {
   p.detection.file_suffixes = kFiles;
   p.detection.image_tokens = kTokens;
   p.detection.versioned_program = "python";
+  p.detection.image_env = kImageEnv;
+  p.detection.history_words = kHistory;
   p.operator_injection = true;
   p.init_containers = true;
   p.container_names_key = "python-container-names";

@@ -14,6 +14,11 @@ constexpr sv kLaunchers[] = {"ruby",    "bundle",  "rails",  "puma",
                              "unicorn", "sidekiq", "rackup", "rake"};
 constexpr sv kFiles[] = {".rb"};
 
+// Set by the official images in their config (image inspection only).
+constexpr sv kImageEnv[] = {"RUBY_VERSION"};
+// Build steps in an image's history that install or build the runtime.
+constexpr sv kHistory[] = {"bundle install", "gem install"};
+
 }  // namespace
 
 extern constinit const LanguageProfile kRubyProfile = [] {
@@ -27,6 +32,8 @@ extern constinit const LanguageProfile kRubyProfile = [] {
   p.detection.file_suffixes = kFiles;
   p.detection.image_tokens = kTokens;
   p.detection.versioned_program = "ruby";
+  p.detection.image_env = kImageEnv;
+  p.detection.history_words = kHistory;
   return p;
 }();
 

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "traceassist/instrument/image_facts.h"
 #include "traceassist/instrument/language.h"
 #include "traceassist/instrument/status.h"
 #include "traceassist/instrument/workload.h"
@@ -24,6 +25,9 @@ struct Detection {
   // "none" only because a bare base image (ubuntu, distroless static) runs no command: not
   // recognised infrastructure, so traceassist.io/language and --language apply.
   bool bare_base_image = false;
+  // The Go executable the image starts, from its entrypoint binary's Go build info
+  // (--inspect-layers): what otel-go-auto-target-exe needs. Empty when not known.
+  std::string go_exe = {};
 };
 
 // User-supplied rules. File format (YAML):
@@ -55,8 +59,13 @@ class DetectionRules {
 // Parses a rules file. Errors name the rule number and the YAML line/column.
 Result<std::shared_ptr<const DetectionRules>> LoadDetectionRules(std::string_view yaml_text);
 
-// Detects one container's language. `user_rules` may be null.
-Detection DetectLanguage(const ContainerView& container, const DetectionRules* user_rules);
+// Detects one container's language. `user_rules` may be null. `image`, what inspection learned
+// about the container's image, may be null (manifest only). User rules, sidecars and recognised
+// infrastructure come first; the image's evidence never makes infrastructure an application, and
+// where the manifest's own command or env names a language, the image's hints for other languages
+// are left out.
+Detection DetectLanguage(const ContainerView& container, const DetectionRules* user_rules,
+                         const ImageFacts* image = nullptr);
 
 // The repository part of an image reference, lower-cased, without registry-default prefixes
 // ("docker.io/library/"), tag or digest: "eclipse-temurin", "gcr.io/distroless/java17-debian12".
