@@ -2,24 +2,17 @@
 // it (never the shared corpus's, which measures the rules).
 #include <catch2/catch.hpp>
 
+#include "language_profile_test.h"
 #include "traceassist/instrument/detector.h"
 #include "traceassist/instrument/image_facts.h"
 #include "traceassist/instrument/policy.h"
 #include "traceassist/instrument/rewrite.h"
 
 using namespace traceassist::instrument;
+using testing::Annotation;
+using testing::App;
 
 namespace {
-
-ContainerView App(std::string image, std::vector<std::string> command = {},
-                  std::vector<std::string> env = {}) {
-  ContainerView c;
-  c.name = "app";
-  c.image = std::move(image);
-  c.command = std::move(command);
-  for (auto& name : env) c.env.push_back({std::move(name), "", false});
-  return c;
-}
 
 ImageFacts Config(std::vector<std::string> env, std::vector<std::string> entrypoint = {},
                   std::vector<std::string> cmd = {}) {
@@ -71,13 +64,6 @@ Decision DecideWith(ContainerView c, const ImageFacts& f) {
     return reference == f.reference ? &f : nullptr;
   };
   return Decide(w, options);
-}
-
-const std::string* Annotation(const Decision& d, std::string_view key) {
-  for (const auto& [k, v] : d.set) {
-    if (k == key) return &v;
-  }
-  return nullptr;
 }
 
 const std::string kImage = "registry.internal/shop/orders:1.4.2";
