@@ -147,21 +147,21 @@ std::optional<std::string> ImageInfrastructure(const ContainerView& c, const Ima
       return fmt::format("image label {}={}", key, value);
     }
   }
-  std::string cwd;
-  const Words started = StartedCommand(Effective(c, f), f, cwd);
-  // An entrypoint script ("/__cacert_entrypoint.sh", "/entrypoint.sh") usually runs its arguments:
-  // look past it.
-  for (const std::string& word : started) {
-    const std::string path = ToLower(word);
-    const std::string name(Basename(path));
-    const bool program =
-        std::find(std::begin(kInfrastructurePrograms), std::end(kInfrastructurePrograms), name) !=
-        std::end(kInfrastructurePrograms);
-    if (program || std::any_of(std::begin(kInfrastructurePaths), std::end(kInfrastructurePaths),
-                               [&](sv glob) { return GlobMatch(glob, path); })) {
-      return fmt::format("image starts {}", word);
+  // Any command the image starts; past an entrypoint script ("/__cacert_entrypoint.sh",
+  // "/entrypoint.sh"), which usually runs its arguments.
+  for (const Words& command : StartedCommands(Effective(c, f), f)) {
+    for (const std::string& word : command) {
+      const std::string path = ToLower(word);
+      const std::string name(Basename(path));
+      const bool program =
+          std::find(std::begin(kInfrastructurePrograms), std::end(kInfrastructurePrograms), name) !=
+          std::end(kInfrastructurePrograms);
+      if (program || std::any_of(std::begin(kInfrastructurePaths), std::end(kInfrastructurePaths),
+                                 [&](sv glob) { return GlobMatch(glob, path); })) {
+        return fmt::format("image starts {}", word);
+      }
+      if (name.find("entrypoint") == std::string::npos) break;
     }
-    if (name.find("entrypoint") == std::string::npos) break;
   }
   return std::nullopt;
 }

@@ -148,20 +148,30 @@ Words ExpandedArgv(const Words& argv, const ImageFacts& facts) {
   return out;
 }
 
-Words StartedCommand(const Words& argv, const ImageFacts& facts, std::string& cwd) {
-  cwd = facts.working_dir.empty() ? "/" : facts.working_dir;
+std::vector<Words> StartedCommands(const Words& argv, const ImageFacts& facts) {
   const std::size_t at = ProgramIndex(argv);
   if (at >= argv.size()) return {};
-  if (!IsShell(argv[at])) return Words(argv.begin() + static_cast<std::ptrdiff_t>(at), argv.end());
   const std::size_t script = ScriptIndex(argv, at);
-  if (script == 0) return {};
+  if (script == 0) {
+    if (IsShell(argv[at])) return {};
+    return {Words(argv.begin() + static_cast<std::ptrdiff_t>(at), argv.end())};
+  }
+  std::vector<Words> out;
   for (Words& command : ShellCommands(ExpandVariables(argv[script], facts.env))) {
     const std::size_t p = ProgramIndex(command);
-    if (p >= command.size()) continue;
-    if (ToLower(command[p]) == "cd" && p + 1 < command.size()) {
-      cwd = Resolve(cwd, command[p + 1]);
-    } else if (!Skipped(command[p])) {
-      return Words(command.begin() + static_cast<std::ptrdiff_t>(p), command.end());
+    if (p < command.size())
+      out.emplace_back(command.begin() + static_cast<std::ptrdiff_t>(p), command.end());
+  }
+  return out;
+}
+
+Words StartedCommand(const Words& argv, const ImageFacts& facts, std::string& cwd) {
+  cwd = facts.working_dir.empty() ? "/" : facts.working_dir;
+  for (Words& command : StartedCommands(argv, facts)) {
+    if (ToLower(command[0]) == "cd" && command.size() > 1) {
+      cwd = Resolve(cwd, command[1]);
+    } else if (!Skipped(command[0])) {
+      return std::move(command);
     }
   }
   return {};

@@ -25,6 +25,10 @@ Words EffectiveArgv(const ImageFacts& facts, const Words& command, const Words& 
 // are (Docker does not expand an exec-form command).
 Words ExpandedArgv(const Words& argv, const ImageFacts& facts);
 
+// Every simple command `argv` runs, each from its program (past wrappers): a shell's -c script's
+// commands in order, with variables expanded from the config Env; else argv itself.
+std::vector<Words> StartedCommands(const Words& argv, const ImageFacts& facts);
+
 // The program of `argv` as the image would start it: for a shell's -c script, the script's program
 // with variables expanded from the config Env. `cwd` receives the directory relative paths are
 // taken from. Empty when nothing is started.

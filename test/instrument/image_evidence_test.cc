@@ -180,6 +180,10 @@ TEST_CASE("recognised infrastructure stays infrastructure whatever its image hol
   ImageFacts collector = Config({}, {"/otelcol-contrib"}, {"--config", "/etc/otelcol/config.yaml"});
   collector.entry_binary = GoBinary("/otelcol-contrib");
   CHECK(Detect(App(kImage), collector).language == Language::kNone);
+  // Any command of a shell entrypoint: a template step before the proxy.
+  const ImageFacts envoy = Config(
+      {}, {"/bin/sh", "-c", "envsubst < envoy.tmpl.yaml > envoy.yaml && envoy -c envoy.yaml"});
+  CHECK(HasEvidence(Detect(App(kImage), envoy), "image starts envoy"));
   // By its OCI labels.
   ImageFacts search = Config({"OPENSEARCH_JAVA_HOME=/usr/share/opensearch/jdk", "JAVA_HOME=/jdk"},
                              {"./opensearch-docker-entrypoint.sh"});
@@ -326,6 +330,9 @@ TEST_CASE("infrastructure images under names nothing recognises get no language 
       {"Redis", Config({"REDIS_VERSION=7.4.1"}, {"docker-entrypoint.sh"}, {"redis-server"})},
       {"RabbitMQ", Config({"RABBITMQ_VERSION=4.0"}, {"docker-entrypoint.sh"}, {"rabbitmq-server"})},
       {"Envoy", Config({}, {"/docker-entrypoint.sh"}, {"envoy", "-c", "/etc/envoy/envoy.yaml"})},
+      {"Envoy behind a template step",
+       Config({}, {"/bin/sh", "-c",
+                   "envsubst < envoy.tmpl.yaml > envoy.yaml && envoy -c envoy.yaml;"})},
       {"Fluent Bit", Config({}, {"/fluent-bit/bin/fluent-bit"}, {"-c", "/fluent-bit/etc/fb.conf"})},
   };
   for (const Infra& infra : images) {
