@@ -167,7 +167,12 @@ std::vector<Words> StartedCommands(const Words& argv, const ImageFacts& facts) {
 
 Words StartedCommand(const Words& argv, const ImageFacts& facts, std::string& cwd) {
   cwd = facts.working_dir.empty() ? "/" : facts.working_dir;
-  for (Words& command : StartedCommands(argv, facts)) {
+  std::vector<Words> commands = StartedCommands(argv, facts);
+  // An exec-form command starts its program, whatever it is; a script's builtins and utilities
+  // (cd, echo, envsubst steps) come before the program it runs.
+  if (ScriptIndex(argv, ProgramIndex(argv)) == 0)
+    return commands.empty() ? Words() : std::move(commands[0]);
+  for (Words& command : commands) {
     if (ToLower(command[0]) == "cd" && command.size() > 1) {
       cwd = Resolve(cwd, command[1]);
     } else if (!Skipped(command[0])) {

@@ -29,6 +29,8 @@ TEST_CASE("an absolute entrypoint is its own path, past wrappers", "[image_progr
   CHECK(ProgramCandidates(Facts({"/sbin/tini", "--"}, {"/app/./bin/../server", "-v"})) ==
         Paths{"/app/server"});
   CHECK(ProgramCandidates(Facts({}, {"/usr/local/bin/api"})) == Paths{"/usr/local/bin/api"});
+  // An exec-form utility is still the program started (its binary can be inspected).
+  CHECK(ProgramCandidates(Facts({"/bin/sleep", "infinity"}, {})) == Paths{"/bin/sleep"});
   CHECK(ProgramCandidates(Facts({}, {})).empty());
 }
 
