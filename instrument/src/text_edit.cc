@@ -8,11 +8,13 @@
 
 namespace traceassist::instrument {
 
+bool ApplyOrder(const TextEdit& a, const TextEdit& b) {
+  if (a.pos != b.pos) return a.pos < b.pos;
+  return a.erase == 0 && b.erase != 0;
+}
+
 std::string ApplyEdits(std::string_view text, std::vector<TextEdit> edits) {
-  std::stable_sort(edits.begin(), edits.end(), [](const TextEdit& a, const TextEdit& b) {
-    if (a.pos != b.pos) return a.pos < b.pos;
-    return a.erase == 0 && b.erase != 0;
-  });
+  std::stable_sort(edits.begin(), edits.end(), ApplyOrder);
   std::size_t size = text.size();
   for (const auto& e : edits) size += e.insert.size();
   std::string out;

@@ -13,6 +13,9 @@ struct TextEdit {
   std::string insert;     // text inserted at pos
 };
 
+// The order ApplyEdits applies edits in: by position; at one position, pure insertions first.
+bool ApplyOrder(const TextEdit& a, const TextEdit& b);
+
 // Applies non-overlapping edits. At one position, pure insertions go before an erase, in the order
 // given. Cost is linear in the output size.
 std::string ApplyEdits(std::string_view text, std::vector<TextEdit> edits);

@@ -644,6 +644,7 @@ class StreamRewriter {
 
   Status OnDocument(const YamlDocument& doc) {
     documents_ = doc.number();
+    document_starts_.push_back(doc.start());
     if (doc.complex_key() != kNoNode && text_.find("{{") != std::string_view::npos) {
       const YamlNode& n = doc.node(doc.complex_key());
       return Status::InvalidInput(
@@ -759,7 +760,10 @@ class StreamRewriter {
     return Status::Ok();
   }
 
-  RewriteOutput Finish(std::string_view prefix) && {
+  // The rewritten stream; `splices` receives the edits' footprints in the order applied.
+  RewriteOutput Finish(std::string_view prefix, std::vector<Splice>& splices) && {
+    std::stable_sort(edits_.begin(), edits_.end(), ApplyOrder);
+    for (const auto& e : edits_) splices.push_back({e.pos, e.erase, e.insert.size()});
     RewriteOutput out;
     out.text = std::string(prefix);
     out.text += ApplyEdits(text_, std::move(edits_));
@@ -769,6 +773,7 @@ class StreamRewriter {
     return out;
   }
   Report TakeReport() && { return std::move(report_); }
+  const std::vector<std::size_t>& document_starts() const { return document_starts_; }
 
  private:
   void Object(const YamlDocument& doc, std::uint32_t node) {
@@ -831,6 +836,7 @@ class StreamRewriter {
   std::vector<TextEdit> edits_;
   Report report_;
   int documents_ = 0;
+  std::vector<std::size_t> document_starts_;
 };
 
 Result<RewriteOutput> Run(std::string_view input, const Options& options, const TextLimits& limits,
@@ -862,11 +868,14 @@ Result<RewriteOutput> Run(std::string_view input, const Options& options, const 
     }
     return s;
   }
-  RewriteOutput out = std::move(rewriter).Finish(bom);
+  std::vector<Splice> splices;
+  const std::vector<std::size_t> starts = rewriter.document_starts();
+  RewriteOutput out = std::move(rewriter).Finish(bom, splices);
   if (plan_edits && out.report.changes_made) {
     // The safety net (verify.h); the added annotations nest at most three levels deeper.
     const std::string_view rewritten = std::string_view(out.text).substr(bom.size());
-    if (Status v = VerifyRewrite(rewritten, out.report, out.documents, limits.max_depth + 3);
+    if (Status v = VerifyChangedDocuments(text, splices, starts, rewritten, out.report,
+                                          limits.max_depth + 3);
         !v.ok())
       return v;
   }

@@ -119,6 +119,7 @@ class YamlTreeBuilder : public YAML::EventHandler {
     doc_.root_ = YamlDocument::kNoNode;
     doc_.complex_key_ = YamlDocument::kNoNode;
     ++doc_.number_;
+    doc_.start_ = static_cast<std::size_t>(std::max(mark.pos, 0));
     anchors_.clear();
   }
   void OnDocumentEnd() override {

@@ -35,6 +35,8 @@ class YamlDocument {
 
   std::uint32_t root() const { return root_; }
   int number() const { return number_; }  // 1-based position in the stream
+  // Byte offset where the document starts: its `---` marker, else its first token.
+  std::size_t start() const { return start_; }
   const YamlNode& node(std::uint32_t i) const { return nodes_[i]; }
   std::uint32_t size() const { return static_cast<std::uint32_t>(nodes_.size()); }
   // Follows an alias to its anchored node.
@@ -77,6 +79,7 @@ class YamlDocument {
   std::uint32_t root_ = kNoNode;
   std::uint32_t complex_key_ = kNoNode;
   int number_ = 0;
+  std::size_t start_ = 0;
 };
 
 // Parses `text` (UTF-8, no BOM) and calls `on_document` for each document as soon as it is

@@ -7,6 +7,7 @@
 
 #include "traceassist/instrument/rewrite.h"
 #include "verify.h"
+#include "yaml_tree.h"
 
 using namespace traceassist::instrument;
 
@@ -109,4 +110,77 @@ TEST_CASE("the safety net refuses a rewrite that does not read back as reported"
   CHECK(!VerifyRewrite(out.text, not_removed, out.documents, 400).ok());
   CHECK(!VerifyRewrite(input, out.report, out.documents, 400).ok());  // nothing was added
   CHECK(!VerifyRewrite(out.text + "---\na: [\n", out.report, out.documents, 400).ok());
+}
+
+namespace {
+
+// The one splice that turned `input` into `output` (they differ in one stretch).
+std::vector<Splice> OneSplice(const std::string& input, const std::string& output) {
+  std::size_t prefix = 0;
+  while (prefix < input.size() && prefix < output.size() && input[prefix] == output[prefix])
+    ++prefix;
+  std::size_t suffix = 0;
+  while (suffix < input.size() - prefix && suffix < output.size() - prefix &&
+         input[input.size() - 1 - suffix] == output[output.size() - 1 - suffix])
+    ++suffix;
+  return {{prefix, input.size() - prefix - suffix, output.size() - prefix - suffix}};
+}
+
+std::vector<std::size_t> DocumentStarts(const std::string& text) {
+  std::vector<std::size_t> starts;
+  REQUIRE(ParseYamlDocuments(text, 400, [&](const YamlDocument& doc) {
+            starts.push_back(doc.start());
+            return Status::Ok();
+          }).ok());
+  return starts;
+}
+
+}  // namespace
+
+TEST_CASE("the safety net reads back only the documents the rewrite changed", "[rewrite][layout]") {
+  const std::string service = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n";
+  const std::string input = "# a stream\n" + service + "---\n" + kHead + "  template:\n" +
+                            kContainers + "...\n---\n" + service;
+  auto result = RewriteManifests(input, {});
+  REQUIRE(result.ok());
+  const RewriteOutput& out = result.value();
+  REQUIRE(out.report.objects.size() == 1);
+  REQUIRE(out.report.objects[0].document == 2);
+  const auto splices = OneSplice(input, out.text);
+  const auto starts = DocumentStarts(input);
+  REQUIRE(starts.size() == 3);
+  CHECK(VerifyChangedDocuments(input, splices, starts, out.text, out.report, 400).ok());
+
+  // The unchanged documents are the input's own bytes and are not read again: damage there (which
+  // the rewrite cannot cause) goes unseen by this check and is seen by the whole-stream one.
+  std::string damaged = out.text;
+  damaged.replace(damaged.find("name: web"), 9, "name: [we");
+  CHECK(!VerifyRewrite(damaged, out.report, 3, 400).ok());
+  CHECK(VerifyChangedDocuments(input, splices, starts, damaged, out.report, 400).ok());
+
+  // Damage in the changed document is caught, and named by its number in the whole stream.
+  Report wrong = out.report;
+  wrong.objects[0].annotations_added[0].second = "something else";
+  const Status s = VerifyChangedDocuments(input, splices, starts, out.text, wrong, 400);
+  REQUIRE(!s.ok());
+  CHECK(s.where().document == 2);
+
+  // A quote left open in the changed document would swallow the next marker: caught.
+  std::string open = out.text;
+  open.insert(open.find("...\n"), "    x: 'open\n");
+  const auto open_splices = OneSplice(input, open);
+  CHECK(!VerifyChangedDocuments(input, open_splices, starts, open, out.report, 400).ok());
+}
+
+TEST_CASE("a changed document that cannot be read on its own is judged with the whole stream",
+          "[rewrite][layout]") {
+  // The next document's flow mapping opens on its marker line, which the changed document's
+  // read-back includes: alone, that line does not parse; the whole stream does.
+  const std::string input = kHead + "  template:\n" + kContainers +
+                            "--- {apiVersion: v1, kind: ConfigMap,\n  data: {a: b}}\n";
+  auto result = RewriteManifests(input, {});
+  INFO(result.status().ToString());
+  REQUIRE(result.ok());
+  CHECK(result.value().report.changes_made);
+  CHECK(result.value().documents == 2);
 }
