@@ -189,21 +189,10 @@ ti::Result<ti::RewriteOutput> Rewrite(std::string_view text, const ti::Options& 
   }
   if (std::find(out_of_memory.begin(), out_of_memory.end(), 1) != out_of_memory.end())
     throw std::bad_alloc();
-  ti::RewriteOutput merged;
-  merged.text.reserve(text.size() + text.size() / 8);
-  for (std::size_t i = 0; i < pieces.size(); ++i) {
-    if (!results[i]->ok()) {
-      const ti::Status& error = results[i]->status();
-      ti::Location where = error.where();
-      const auto before = text.substr(0, static_cast<std::size_t>(pieces[i].data() - text.data()));
-      if (where.document > 0) where.document += merged.documents;
-      if (where.line > 0)
-        where.line += static_cast<int>(std::count(before.begin(), before.end(), '\n'));
-      return ti::Status::Error(error.code(), error.message(), where);
-    }
-    ti::AppendPiece(merged, std::move(*results[i]).value());
-  }
-  return merged;
+  std::vector<ti::Result<ti::RewriteOutput>> done;
+  done.reserve(pieces.size());
+  for (auto& r : results) done.push_back(std::move(*r));
+  return ti::JoinPieces(std::move(done));
 }
 
 // The errors of one run: printed at once as text, or gathered for the JSON/YAML report, where they

@@ -47,6 +47,11 @@ std::vector<std::string_view> SplitStream(std::string_view input, std::size_t pa
 // numbers of `piece` shifted by the documents already in `into`.
 void AppendPiece(RewriteOutput& into, RewriteOutput piece);
 
+// The results of rewriting the pieces of one stream (SplitStream's, in order) joined as if the
+// stream had been rewritten in one pass: the first failed piece's error, its document and line
+// counted from the start of the stream; else the pieces appended (AppendPiece).
+Result<RewriteOutput> JoinPieces(std::vector<Result<RewriteOutput>> pieces);
+
 // Detection only: the report lists every workload and container, and the text is not produced.
 Result<Report> DetectManifests(std::string_view input, const Options& options,
                                const TextLimits& limits = {});

@@ -1,0 +1,67 @@
+// Stream splitting: a large stream cut at document markers is rewritten piece by piece (in
+// parallel, by the caller) and the pieces' results joined as if it had been read in one pass.
+#include <algorithm>
+
+#include "traceassist/instrument/rewrite.h"
+
+namespace traceassist::instrument {
+
+std::vector<std::string_view> SplitStream(std::string_view input, std::size_t parts) {
+  std::vector<std::string_view> pieces;
+  std::size_t start = 0;
+  for (std::size_t k = 1; k < parts; ++k) {
+    std::size_t at = std::max(start + 1, input.size() * k / parts);
+    for (at = input.find("\n---", at == 0 ? 0 : at - 1); at != std::string_view::npos;
+         at = input.find("\n---", at + 1)) {
+      const std::size_t after = at + 4;
+      if (after == input.size() ||
+          std::string_view(" \t\r\n").find(input[after]) != std::string_view::npos)
+        break;
+    }
+    if (at == std::string_view::npos) break;
+    pieces.push_back(input.substr(start, at + 1 - start));
+    start = at + 1;
+  }
+  pieces.push_back(input.substr(start));
+  return pieces;
+}
+
+void AppendPiece(RewriteOutput& into, RewriteOutput piece) {
+  const auto shift = [&](int& line) {
+    if (line > 0) line += into.lines;
+  };
+  for (auto& o : piece.report.objects) {
+    o.document += into.documents;
+    shift(o.line);
+    for (auto& c : o.containers) shift(c.line);
+  }
+  for (auto& w : piece.report.warnings) {
+    w.document += into.documents;
+    shift(w.line);
+  }
+  into.text += piece.text;
+  into.report.Append(std::move(piece.report));
+  into.documents += piece.documents;
+  into.lines += piece.lines;
+}
+
+Result<RewriteOutput> JoinPieces(std::vector<Result<RewriteOutput>> pieces) {
+  RewriteOutput joined;
+  std::size_t size = 0;
+  for (const auto& piece : pieces) size += piece.ok() ? piece.value().text.size() : 0;
+  joined.text.reserve(size);
+  for (auto& piece : pieces) {
+    if (!piece.ok()) {
+      // The piece's error, its document and line counted from the start of the stream.
+      const Status& error = piece.status();
+      Location where = error.where();
+      if (where.document > 0) where.document += joined.documents;
+      if (where.line > 0) where.line += joined.lines;
+      return Status::Error(error.code(), error.message(), where);
+    }
+    AppendPiece(joined, std::move(piece).value());
+  }
+  return joined;
+}
+
+}  // namespace traceassist::instrument
