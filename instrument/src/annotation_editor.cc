@@ -12,7 +12,7 @@ constexpr std::uint32_t kNoNode = YamlDocument::kNoNode;
 }  // namespace
 
 std::optional<Failure> AnnotationEditor::Plan(std::uint32_t root, std::string_view kind,
-                                              const Decision& d, std::vector<TextEdit>& out) {
+                                              Decision& d, std::vector<TextEdit>& out) {
   edits_.clear();
   if (auto f = Shared(root)) return f;
   std::uint32_t tmpl = root;
@@ -81,6 +81,13 @@ std::optional<Failure> AnnotationEditor::Plan(std::uint32_t root, std::string_vi
   if (failure) return failure;
   out.insert(out.end(), std::make_move_iterator(edits_.begin()),
              std::make_move_iterator(edits_.end()));
+  if (marker_) {
+    for (auto* list : {&d.set, &d.report.annotations_added}) {
+      for (auto& [key, value] : *list) {
+        if (key == kManagedKey) value = *marker_;
+      }
+    }
+  }
   return std::nullopt;
 }
 
@@ -247,21 +254,26 @@ std::optional<Failure> AnnotationEditor::FlowInsert(std::uint32_t map,
   std::string text;
   if (m.count == 0) {
     for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
-  } else if (const YamlNode& first = doc_.node(doc_.child(m, 0)); first.line == m.line) {
-    for (const auto& item : items) text += item + ", ";
-  } else {
-    for (const auto& item : items)
-      text += std::string(Break(m.pos)) + Spaces(first.column) + item + ",";
-    // After the brace's trailing blanks, so that they stay on its line (and uninstrument, which
-    // removes whole entry lines, gives them back).
-    std::size_t end = m.pos + 1;
-    while (end < text_.size() && (text_[end] == ' ' || text_[end] == '\t')) ++end;
-    if (end < text_.size() && (text_[end] == '\n' || text_[end] == '\r')) {
-      edits_.push_back({end, 0, std::move(text)});
-      return std::nullopt;
-    }
+    edits_.push_back({m.pos + 1, 0, std::move(text)});
+    return std::nullopt;
   }
-  edits_.push_back({m.pos + 1, 0, std::move(text)});
+  const YamlNode& first = doc_.node(doc_.child(m, 0));
+  if (first.line == m.line) {
+    // Right before the first entry: the blanks after the brace stay where they were, and
+    // uninstrument, which removes each entry up to the next, gives them back.
+    for (const auto& item : items) text += item + ", ";
+    edits_.push_back({first.pos, 0, std::move(text)});
+    return std::nullopt;
+  }
+  // Pretty-printed: one line per item, indented as the first entry's line (tabs kept), at the end
+  // of the brace's line, after any blanks or comment there; uninstrument removes these lines whole.
+  const std::size_t first_line = LineStart(text_, first.pos);
+  std::string indent(text_.substr(first_line, first.pos - first_line));
+  if (indent.find_first_not_of(" \t") != std::string::npos) indent = Spaces(first.column);
+  for (const auto& item : items) text += std::string(Break(m.pos)) + indent + item + ",";
+  std::size_t at = m.pos + 1;  // something other than a comment follows the brace: right after it
+  if (RestOfLineIsBlank(text_, at)) at = NextLineStart(text_, m.pos) - Break(m.pos).size();
+  edits_.push_back({at, 0, std::move(text)});
   return std::nullopt;
 }
 
@@ -289,14 +301,24 @@ std::optional<Failure> AnnotationEditor::FillNull(std::uint32_t key, std::uint32
     }
   }
   (void)value;
+  if (in_flow && implicit)
+    return Failure{Reason::kUnsupportedLayout, "empty value in a flow mapping"};
+  // What stood after the colon goes into the ownership marker, for uninstrument to write back.
+  Annotations filled = entries;
+  for (auto& [name, marker] : filled) {
+    if (name != kManagedKey) continue;
+    marker +=
+        fmt::format(",{}:{}", doc_.Scalar(key), text_.substr(colon + 1, token_end - colon - 1));
+    if (implicit) marker.erase(marker.find_last_not_of(" \t") + 1);
+    marker_ = marker;
+  }
   if (in_flow) {
-    if (implicit) return Failure{Reason::kUnsupportedLayout, "empty value in a flow mapping"};
-    edits_.push_back({p, token_end - p, "{" + Flow(wrappers, entries) + "}"});
+    edits_.push_back({p, token_end - p, "{" + Flow(wrappers, filled) + "}"});
     return std::nullopt;
   }
   if (!implicit) edits_.push_back({colon + 1, token_end - colon - 1, ""});
   InsertLines(NextLineStart(text_, k.pos),
-              Block(wrappers, entries, k.column + step, step, Break(k.pos)), Break(k.pos));
+              Block(wrappers, filled, k.column + step, step, Break(k.pos)), Break(k.pos));
   return std::nullopt;
 }
 

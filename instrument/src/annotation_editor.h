@@ -28,8 +28,10 @@ class AnnotationEditor {
   AnnotationEditor(std::string_view text, const YamlDocument& doc, QuoteStyle quotes)
       : text_(text), doc_(doc), quotes_(quotes) {}
 
-  // Appends the edits that apply `d` to the object at `root`, or returns why it cannot.
-  std::optional<Failure> Plan(std::uint32_t root, std::string_view kind, const Decision& d,
+  // Appends the edits that apply `d` to the object at `root`, or returns why it cannot. When it
+  // fills an empty or null `annotations:`/`metadata:`, the ownership marker in `d` (set and
+  // report) gains the record of what stood there.
+  std::optional<Failure> Plan(std::uint32_t root, std::string_view kind, Decision& d,
                               std::vector<TextEdit>& out);
 
  private:
@@ -91,7 +93,8 @@ class AnnotationEditor {
   // JSON).
   std::optional<Failure> FlowInsert(std::uint32_t map, const std::vector<std::string>& items);
 
-  // `key:` with a null value (`key:`, `key: null`, `key: ~`): the null becomes the new content.
+  // `key:` with a null value (`key:`, `key: null`, `key: ~`): the null becomes the new content,
+  // and the ownership marker among `entries` records it (marker_) for uninstrument.
   std::optional<Failure> FillNull(std::uint32_t key, std::uint32_t value, bool in_flow,
                                   const std::vector<std::string>& wrappers,
                                   const Annotations& entries, int step);
@@ -122,11 +125,18 @@ class AnnotationEditor {
   std::optional<Failure> RemoveFlowEntries(std::uint32_t map,
                                            const std::vector<std::uint32_t>& removed);
 
+  // Writes back `bytes`, what the value of entry `e` held before TraceAssist filled it (recorded
+  // after the key's colon): a flow value is replaced whole; before a block one, whose entries the
+  // caller removes, the bytes return right after the colon. `in_flow`: the entry's map is flow.
+  std::optional<Failure> Restore(const YamlDocument::Entry& e, bool in_flow,
+                                 std::string_view bytes);
+
   std::string_view text_;
   const YamlDocument& doc_;
   std::vector<TextEdit> edits_;
   QuoteStyle quotes_;
   bool quote_keys_ = false;
+  std::optional<std::string> marker_;  // the ownership marker's value once FillNull recorded
 };
 
 }  // namespace traceassist::instrument

@@ -80,10 +80,27 @@ std::optional<Failure> AnnotationEditor::EditAnnotations(std::uint32_t tmpl,
   const bool emptied = adds.empty() && removed.size() * 2 == a.count;
 
   if (emptied) {
-    // Everything under `annotations:` was ours: remove the key too, and `metadata:` when that
-    // was all it held, so uninstrument restores the template TraceAssist found.
-    if (doc_.node(meta.value).count == 2 && RemoveEntry(tmpl, meta.key)) return std::nullopt;
-    if (RemoveEntry(meta.value, ann.key)) return std::nullopt;
+    // Everything under `annotations:` was ours. What stood there before TraceAssist filled it,
+    // when the marker recorded it, goes back; else TraceAssist created the map: remove the key
+    // too, and `metadata:` when that was all it held, so uninstrument restores the template
+    // TraceAssist found.
+    const auto marker = doc_.Find(ann.value, kManagedKey);
+    const std::string_view original =
+        marker ? ManagedOriginal(doc_.Scalar(marker->value)) : std::string_view();
+    const bool meta_flow = doc_.node(meta.value).flow;
+    const bool tmpl_flow = doc_.node(tmpl).flow;
+    constexpr std::string_view kAnnotations = "annotations:", kMetadata = "metadata:";
+    if (original.substr(0, kAnnotations.size()) == kAnnotations) {
+      if (auto f = Restore(ann, meta_flow, original.substr(kAnnotations.size()))) return f;
+      if (a.flow) return std::nullopt;  // replaced whole; block entries go below
+    } else if (original.substr(0, kMetadata.size()) == kMetadata &&
+               doc_.node(meta.value).count == 2 &&
+               (meta_flow || RemoveEntry(meta.value, ann.key))) {
+      return Restore(meta, tmpl_flow, original.substr(kMetadata.size()));
+    } else {
+      if (doc_.node(meta.value).count == 2 && RemoveEntry(tmpl, meta.key)) return std::nullopt;
+      if (RemoveEntry(meta.value, ann.key)) return std::nullopt;
+    }
   }
   if (a.flow) {
     if (auto f = RemoveFlowEntries(ann.value, removed)) return f;
@@ -165,7 +182,21 @@ std::optional<Failure> AnnotationEditor::RemoveFlowEntries(
   while (tail >= 2 && is_removed(tail - 2)) tail -= 2;
   for (std::uint32_t i : removed) {
     if (i >= tail) continue;
-    edits_.push_back({key_pos(i), key_pos(i + 2) - key_pos(i), ""});
+    // An entry alone on its line(s) goes with its lines (pretty-printed maps, where FlowInsert
+    // writes one per line); else up to the next entry.
+    const std::size_t line = LineStart(text_, key_pos(i));
+    std::size_t after = value_end(i);
+    while (after < text_.size() && (text_[after] == ' ' || text_[after] == '\t')) ++after;
+    const std::size_t next_line = NextLineStart(text_, after);
+    const bool alone =
+        after < text_.size() && text_[after] == ',' &&
+        text_.substr(line, key_pos(i) - line).find_first_not_of(" \t") == std::string_view::npos &&
+        text_.substr(after + 1, next_line - after - 1).find_first_not_of(" \t\r\n") ==
+            std::string_view::npos;
+    if (alone)
+      edits_.push_back({line, next_line - line, ""});
+    else
+      edits_.push_back({key_pos(i), key_pos(i + 2) - key_pos(i), ""});
   }
   if (tail < m.count) {
     const std::size_t end = value_end(m.count - 2);
@@ -180,6 +211,23 @@ std::optional<Failure> AnnotationEditor::RemoveFlowEntries(
     }
     edits_.push_back({start, end - start, ""});
   }
+  return std::nullopt;
+}
+
+std::optional<Failure> AnnotationEditor::Restore(const YamlDocument::Entry& e, bool in_flow,
+                                                 std::string_view bytes) {
+  const auto cannot =
+      Failure{Reason::kUnsupportedLayout, "the key TraceAssist filled is no longer on one line"};
+  std::size_t colon = SingleLineScalarEnd(text_, doc_.node(e.key).pos, in_flow);
+  if (colon == std::string_view::npos) return cannot;
+  while (colon < text_.size() && (text_[colon] == ' ' || text_[colon] == '\t')) ++colon;
+  if (colon >= text_.size() || text_[colon] != ':') return cannot;
+  std::size_t end = colon + 1;
+  if (doc_.node(e.value).flow) {
+    end = NodeEnd(e.value, in_flow);
+    if (end == std::string_view::npos) return cannot;
+  }
+  edits_.push_back({colon + 1, end - colon - 1, std::string(bytes)});
   return std::nullopt;
 }
 

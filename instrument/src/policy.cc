@@ -217,7 +217,10 @@ std::string Code(Reason reason) { return std::string(ToString(reason)); }
 std::set<std::string, std::less<>> ParseManaged(const Annotations& annotations) {
   std::set<std::string, std::less<>> owned;
   if (const auto* v = Find(annotations, kManagedKey)) {
-    for (const auto& suffix : Split(*v, ',')) owned.insert(std::string(kOperatorPrefix) + suffix);
+    for (const auto& suffix : Split(*v, ',')) {
+      if (suffix.find(':') == std::string::npos)  // not the record of what was there
+        owned.insert(std::string(kOperatorPrefix) + suffix);
+    }
   }
   return owned;
 }
@@ -405,10 +408,23 @@ Decision Decide(const WorkloadView& w, const Options& options) {
       put(std::string(musl_key->key), std::string(musl_key->value));
     }
   }
-  desired.emplace_back(kManagedKey, Join(written, ","));
+  std::string marker = Join(written, ",");
+  if (const auto* v = Find(w.annotations, kManagedKey); v && !ManagedOriginal(*v).empty())
+    marker += "," + std::string(ManagedOriginal(*v));  // what stood there stays recorded
+  desired.emplace_back(kManagedKey, std::move(marker));
 
   Reconcile(w.annotations, owned, desired, d);
   return finish(d.changes() ? ObjectStatus::kInstrumented : ObjectStatus::kUnchanged);
+}
+
+std::string_view ManagedOriginal(std::string_view marker) {
+  for (std::size_t start = 0; start <= marker.size();) {
+    const std::size_t end = std::min(marker.find(',', start), marker.size());
+    const std::string_view item = marker.substr(start, end - start);
+    if (item.find(':') != std::string_view::npos) return item;
+    start = end + 1;
+  }
+  return {};
 }
 
 Status ValidateInstrumentationRef(std::string_view ref) {

@@ -80,11 +80,14 @@ Status ReadBack(std::string_view text, const Report& report, int first_document,
     const int number = first_document - 1 + doc.number();
     const std::uint32_t root = doc.root();
     std::vector<std::uint32_t> objects;
+    std::string_view listed;  // the kind of a typed list's items (rewrite.h: kindless items)
     if (root != YamlDocument::kNoNode && doc.resolved(root).type == Type::kMap) {
       const auto kind = doc.Find(root, "kind");
       const auto items = doc.Find(root, "items");
       if (kind && items && IsListKind(doc.Scalar(kind->value)) &&
           doc.resolved(items->value).type == Type::kSeq) {
+        if (doc.Scalar(kind->value) != "List")
+          listed = doc.Scalar(kind->value).substr(0, doc.Scalar(kind->value).size() - 4);
         const YamlNode& seq = doc.resolved(items->value);
         for (std::uint32_t k = 0; k < seq.count; ++k) objects.push_back(doc.child(seq, k));
       } else {
@@ -94,7 +97,7 @@ Status ReadBack(std::string_view text, const Report& report, int first_document,
     for (std::uint32_t node : objects) {
       if (next >= end || report.objects[next].document != number) break;
       const auto kind = doc.Find(node, "kind");
-      if (!kind || doc.Scalar(kind->value) != report.objects[next].kind) continue;
+      if ((kind ? doc.Scalar(kind->value) : listed) != report.objects[next].kind) continue;
       const ObjectReport& o = report.objects[next++];
       if (changed(o)) {
         if (Status c = CheckObject(doc, node, o, number); !c.ok()) return c;

@@ -72,7 +72,9 @@ class StreamRewriter {
       if (const auto items = doc.FindMerged(root, "items")) {
         const YamlNode& seq = doc.resolved(items->value);
         if (seq.type == Type::kSeq) {
-          for (std::uint32_t k = 0; k < seq.count; ++k) Object(doc, doc.child(seq, k));
+          // A typed list's items as the API server lists them carry no kind: reported, not read.
+          const std::string_view listed = kind == "List" ? "" : kind.substr(0, kind.size() - 4);
+          for (std::uint32_t k = 0; k < seq.count; ++k) Object(doc, doc.child(seq, k), listed);
         }
       }
       return Status::Ok();
@@ -96,15 +98,20 @@ class StreamRewriter {
   const std::vector<std::size_t>& document_starts() const { return document_starts_; }
 
  private:
-  void Object(const YamlDocument& doc, std::uint32_t node) {
+  // `listed`: the kind of the items of the typed list holding `node` (empty for none and `List`).
+  void Object(const YamlDocument& doc, std::uint32_t node, std::string_view listed = {}) {
     if (doc.resolved(node).type != Type::kMap) return;
     const auto kind_entry = doc.FindMerged(node, "kind");
     const auto api_entry = doc.FindMerged(node, "apiVersion");
-    const std::string_view kind = kind_entry ? doc.Scalar(kind_entry->value) : std::string_view();
+    const bool kindless = !kind_entry && IsWorkloadKind(listed);
+    const std::string_view kind = kind_entry ? doc.Scalar(kind_entry->value)
+                                  : kindless ? listed
+                                             : std::string_view();
     const std::string_view api = api_entry ? doc.Scalar(api_entry->value) : std::string_view();
     if (!IsWorkloadKind(kind)) return;
-    if (!IsWorkloadApiVersion(kind, api)) {
-      // A custom resource that reuses a workload kind's name: say why it was left alone.
+    if (kindless || !IsWorkloadApiVersion(kind, api)) {
+      // A custom resource that reuses a workload kind's name, or a list item without its kind:
+      // say why it was left alone.
       ObjectReport r;
       r.document = doc.number();
       r.line = YamlAdapter{doc}.Line(node);
@@ -115,6 +122,14 @@ class StreamRewriter {
       }
       r.status = ObjectStatus::kSkipped;
       r.reasons.emplace_back(ToString(Reason::kUnsupportedKind));
+      if (kindless) {
+        report_.warnings.push_back(
+            {doc.number(), r.Ref(), r.reasons.back(),
+             fmt::format("an item of a {}List without kind and apiVersion is not read; add them "
+                         "(kubectl get -o yaml writes them)",
+                         kind),
+             r.line});
+      }
       report_.objects.push_back(std::move(r));
       return;
     }

@@ -184,3 +184,30 @@ TEST_CASE("a changed document that cannot be read on its own is judged with the 
   CHECK(result.value().report.changes_made);
   CHECK(result.value().documents == 2);
 }
+
+TEST_CASE("items of a typed list that carry no kind are reported, never passed silently",
+          "[rewrite][layout]") {
+  // As the API server lists them (GET .../deployments): the items have no kind or apiVersion.
+  const std::string input =
+      "apiVersion: apps/v1\nkind: DeploymentList\nitems:\n"
+      "- metadata: {name: listed}\n  spec:\n    template:\n      spec:\n"
+      "        containers: [{name: app, image: 'eclipse-temurin:21-jre'}]\n"
+      "- apiVersion: apps/v1\n  kind: Deployment\n  metadata: {name: full}\n  spec:\n"
+      "    template:\n      spec:\n        containers: [{name: app, image: 'node:20'}]\n";
+  auto result = RewriteManifests(input, {});
+  INFO(result.status().ToString());
+  REQUIRE(result.ok());
+  const Report& r = result.value().report;
+  REQUIRE(r.objects.size() == 2);
+  CHECK(r.objects[0].name == "listed");
+  CHECK(r.objects[0].kind == "Deployment");
+  CHECK(r.objects[0].status == ObjectStatus::kSkipped);
+  CHECK(r.objects[0].reasons == std::vector<std::string>{"unsupported_kind"});
+  REQUIRE(r.warnings.size() == 1);
+  CHECK(r.warnings[0].message.find("without kind") != std::string::npos);
+  CHECK(r.warnings[0].line == 4);
+  CHECK(r.objects[1].name == "full");
+  CHECK(r.objects[1].status == ObjectStatus::kInstrumented);
+  CHECK(result.value().text.find("inject-nodejs") != std::string::npos);
+  CHECK(result.value().text.find("inject-java") == std::string::npos);
+}

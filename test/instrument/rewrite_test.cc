@@ -23,10 +23,12 @@ const char* kJavaLines =
     "{I}instrumentation.opentelemetry.io/container-names: 'app'\n"
     "{I}traceassist.io/managed: 'inject-java,container-names'\n";
 
-std::string JavaLines(const std::string& indent) {
+// `original`: what the ownership marker records of the map TraceAssist filled ("" for none).
+std::string JavaLines(const std::string& indent, const std::string& original = "") {
   std::string s = indent + kJavaLines;
   for (auto pos = s.find("{I}"); pos != std::string::npos; pos = s.find("{I}"))
     s.replace(pos, 3, indent);
+  if (!original.empty()) s.insert(s.rfind("'"), "," + original);
   return s;
 }
 
@@ -82,10 +84,11 @@ TEST_CASE("CRLF line endings, a BOM and a missing final newline are kept", "[rew
 TEST_CASE("null and empty annotations", "[rewrite]") {
   const std::string head = "kind: Pod\napiVersion: v1\nmetadata:\n  name: p\n";
   const std::string spec = "spec:\n  containers: [{name: app, image: openjdk:17}]\n";
+  // The marker records what stood there (issue 18): uninstrument writes it back.
   CHECK(Rewrite(head + "  annotations:\n" + spec) ==
-        head + "  annotations:\n" + JavaLines("    ") + spec);
+        head + "  annotations:\n" + JavaLines("    ", "annotations:") + spec);
   CHECK(Rewrite(head + "  annotations: ~  # none\n" + spec) ==
-        head + "  annotations:  # none\n" + JavaLines("    ") + spec);
+        head + "  annotations:  # none\n" + JavaLines("    ", "annotations: ~") + spec);
   CHECK(Rewrite(head + "  annotations: {}\n" + spec) ==
         head +
             "  annotations: {'instrumentation.opentelemetry.io/inject-java': 'true', "
@@ -99,7 +102,7 @@ TEST_CASE("a file ending on the line to extend keeps its missing final newline",
   const std::string in =
       "kind: Pod\napiVersion: v1\nspec:\n  containers: [{name: app, image: "
       "openjdk:17}]\nmetadata:\n  annotations:";
-  std::string expected = in + "\n" + JavaLines("    ");
+  std::string expected = in + "\n" + JavaLines("    ", "annotations:");
   expected.pop_back();
   CHECK(Rewrite(in) == expected);
 }
@@ -298,6 +301,27 @@ TEST_CASE("a stream split at document markers rewrites to the same bytes and num
   CHECK(joined.report.objects[8].line == 84);
   CHECK(joined.report.objects[8].containers.at(0).line == 88);
   CHECK(SplitStream("a: 1\n", 4).size() == 1);
+}
+
+TEST_CASE("joined pieces report an error where the whole stream would", "[rewrite]") {
+  const std::string doc =
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n"
+      "      containers: [{name: app, image: 'node:20'}]\n";
+  std::string stream = "# head\n";
+  for (int i = 0; i < 8; ++i) stream += (i ? "---\n" : "") + doc;
+  stream += "---\nkind: Pod\nmetadata: {name: [broken\n";
+  const auto whole = RewriteManifests(stream, {});
+  REQUIRE(!whole.ok());
+  std::vector<Result<RewriteOutput>> parts;
+  for (auto piece : SplitStream(stream, 4)) parts.push_back(RewriteManifests(piece, {}));
+  REQUIRE(parts.size() == 4);
+  const auto joined = JoinPieces(std::move(parts));
+  REQUIRE(!joined.ok());
+  CHECK(joined.status().message() == whole.status().message());
+  CHECK(joined.status().where().document == 9);
+  CHECK(joined.status().where().document == whole.status().where().document);
+  CHECK(joined.status().where().line == whole.status().where().line);
+  CHECK(joined.status().where().column == whole.status().where().column);
 }
 
 TEST_CASE("objects a controller owns are left to their owner", "[rewrite]") {

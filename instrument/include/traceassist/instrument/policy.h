@@ -34,4 +34,11 @@ struct Decision {
 // Decides for one workload. Never fails: every problem is a reason code in the report.
 Decision Decide(const WorkloadView& workload, const Options& options);
 
+// The ownership marker (kManagedKey, README "What is written") holds comma-separated items: each
+// the suffix of an Operator key TraceAssist wrote, except at most one with a colon, which records
+// what an `annotations:` or `metadata:` that TraceAssist filled held before, byte for byte from the
+// key's name on (`annotations: ~`, `metadata:`). Returns that record, or "" when there is none
+// (markers written before it existed have none).
+std::string_view ManagedOriginal(std::string_view marker);
+
 }  // namespace traceassist::instrument
