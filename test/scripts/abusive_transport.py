@@ -255,6 +255,55 @@ def consistency(srv):
     R.check("every response has an X-Request-Id", all(h.get("x-request-id") for h in SEEN if h),
             f"{sum(1 for h in SEEN if h and not h.get('x-request-id'))} lack one")
 
+WORKLOAD = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-%d\nspec:\n  template:\n    spec:\n"
+            "      containers:\n        - name: app\n          image: eclipse-temurin:21-jre\n")
+
+
+def workloads(n):
+    return "---\n".join(WORKLOAD % i for i in range(n))
+
+
+def large_manifests():
+    """A manifest over one piece (256 KiB) is rewritten in pieces: numbers stay those of the whole
+    stream; over 1 MiB the report is compact; a 10 MiB workload-dense request peaks under 8x its size."""
+    with Server(BIN, env={"TRACEASSIST_LOG_LEVEL": "info"}) as srv:
+        n = 4000  # ~0.6 MB: three pieces, full report
+        manifest = workloads(n)
+        status, _, body, _ = request(srv.port, "POST", "/workflow/instrument", instrument_body(manifest), timeout=120)
+        answer = json.loads(body) if status == 200 else {}
+        objects = answer.get("objects", [])
+        lines = manifest.split("\n")
+        right = [o for i, o in enumerate(objects) if o["document"] == i + 1 and o.get("containers")
+                 and lines[o["line"] - 1] == f"  name: web-{i}"]
+        R.check(f"{n} workloads in pieces: every object's document and line are the whole stream's",
+                status == 200 and len(right) == n and "report" not in answer, f"{len(right)} of {len(objects)} right")
+        out = answer.get("modified_manifest_content", "")
+        R.check("... and every one is instrumented, once",
+                out.count("instrumentation.opentelemetry.io/inject-java") == n and out.count("\n---\n") == n - 1)
+
+        bad = manifest + "\n---\nkind: [\n"
+        status, _, body, _ = request(srv.port, "POST", "/workflow/instrument", instrument_body(bad), timeout=120)
+        error = json.loads(body) if body.startswith(b"{") else {}
+        want = (n + 1, len(lines) + 3)  # yaml-cpp reports the unclosed "[" at the end of the input
+        R.check("an error in a later piece is located in the whole stream",
+                status == 400 and (error.get("document"), error.get("line")) == want, f"{status} {error} want {want}")
+
+        n = 56000  # ~10 MiB, just under the default body limit
+        body_in = instrument_body(workloads(n))
+        base = srv.rss_mib()
+        status, _, body, took = request(srv.port, "POST", "/workflow/instrument", body_in, timeout=600)
+        peak = srv.peak_mib()
+        answer = json.loads(body) if status == 200 else {}
+        objects = answer.get("objects", [])
+        R.check(f"{len(body_in) >> 20} MiB request of {n} workloads: 200 with a compact report of every object",
+                status == 200 and answer.get("report") == "compact" and len(objects) == n
+                and objects[-1].get("document") == n and "containers" not in objects[-1]
+                and answer["modified_manifest_content"].count("opentelemetry.io/inject-java:") == n, f"{status}, {took:.1f} s")
+        ratio = peak * (1 << 20) / len(body_in)
+        R.result("10 MiB API request, peak RSS", f"{peak:.0f} MiB ({ratio:.1f}x the request; idle {base:.0f} MiB), "
+                 f"answer {len(body) / 1e6:.1f} MB", "8x")
+        R.bound("... peak RSS at most 8x the request", ratio <= 8, f"{peak:.0f} MiB, {ratio:.1f}x")
+
 
 def main():
     header_timeout, body_timeout = 5, 6
@@ -271,6 +320,7 @@ def main():
         slow_headers(srv, header_timeout)
         slow_body(srv, body_timeout)
         R.check("the server survived", srv.alive() and request(srv.port)[0] == 200)
+    large_manifests()
     print(f"failures: {R.failures}")
     sys.exit(1 if R.failures else 0)
 

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "traceassist/instrument/diff.h"
+#include "instrument_answer.h"
 
 namespace traceassist::webhook {
 namespace {
@@ -14,7 +14,7 @@ using nlohmann::json;
 InstrumentApiResult Fail(int status, std::string code, std::string_view message) {
   InstrumentApiResult result;
   result.status = status;
-  result.body = ErrorBody(code, message);
+  result.body = {ErrorBody(code, message)};
   result.code = std::move(code);
   return result;
 }
@@ -89,7 +89,7 @@ InstrumentApiResult RewriteFailure(const instrument::Status& status) {
     // Our failure, not the client's: a 500 the client may retry, with no location to point at.
     result.status = 500;
     result.code = "internal_error";
-    result.body = ErrorBody(result.code, status.message());
+    result.body = {ErrorBody(result.code, status.message())};
     return result;
   }
   // Bad input, an unsupported layout or a limit: the library's message says what and where
@@ -97,20 +97,20 @@ InstrumentApiResult RewriteFailure(const instrument::Status& status) {
   // have; the code is there should the contract ever split them (413, 422).
   result.status = 400;
   result.code = "invalid_yaml";
-  result.body = json{{"code", "invalid_yaml"},
-                     {"message", status.message()},
-                     {"document", status.where().document},
-                     {"line", status.where().line},
-                     {"column", status.where().column}}
-                    .dump();
+  result.body = {json{{"code", "invalid_yaml"},
+                      {"message", status.message()},
+                      {"document", status.where().document},
+                      {"line", status.where().line},
+                      {"column", status.where().column}}
+                     .dump()};
   return result;
 }
 
-InstrumentApiResult HandleInstrumentRequest(std::string_view body,
-                                            const instrument::Options& defaults,
+InstrumentApiResult HandleInstrumentRequest(std::string body, const instrument::Options& defaults,
                                             const instrument::TextLimits& limits,
                                             RewriteSlots& slots) {
   json request = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  std::string().swap(body);  // parsed: its bytes are not needed again
   if (request.is_discarded())
     return Fail(400, "invalid_json", "the request body is not valid JSON");
   if (!request.is_object())
@@ -123,7 +123,7 @@ InstrumentApiResult HandleInstrumentRequest(std::string_view body,
   if (!manifest_it->is_string()) {
     return Fail(400, "invalid_manifest_content", "manifest_content must be a string");
   }
-  const std::string& manifest = manifest_it->get_ref<const std::string&>();
+  const std::string manifest = std::move(manifest_it->get_ref<std::string&>());
 
   std::string field_error;
   std::string deployment_name = OptionalString(request, "deployment_name", field_error);
@@ -137,40 +137,30 @@ InstrumentApiResult HandleInstrumentRequest(std::string_view body,
     if (!error.empty()) return Fail(400, "invalid_options", error);
   }
 
+  request = nullptr;  // the fields are read
+
   struct SlotGuard {
     RewriteSlots& slots;
     explicit SlotGuard(RewriteSlots& s) : slots(s) { slots.acquire(); }
     ~SlotGuard() { slots.release(); }
   };
-  auto rewritten = [&] {
-    // Small manifests need little memory (yaml-cpp takes ~50x the text) and run at once; big ones
-    // wait for one of the slots, so that a burst of them cannot exhaust memory.
+  InstrumentAnswer answer = [&] {
+    // Small manifests need little memory and run at once; big ones wait for one of the slots, so
+    // that a burst of them cannot exhaust memory.
     if (manifest.size() <= kUnslottedManifestBytes) {
-      return instrument::RewriteManifests(manifest, options, limits);
+      return RewriteForAnswer(manifest, options, limits, want_diff);
     }
     SlotGuard slot(slots);
-    return instrument::RewriteManifests(manifest, options, limits);
+    return RewriteForAnswer(manifest, options, limits, want_diff);
   }();
-  if (!rewritten.ok()) {
-    InstrumentApiResult result = RewriteFailure(rewritten.status());
-    result.deployment_name = std::move(deployment_name);
-    result.client_repo = std::move(client_repo);
-    return result;
-  }
-
-  InstrumentApiResult result;
-  instrument::RewriteOutput& output = rewritten.value();
-  json answer = instrument::ToJson(output.report);
-  answer["changes_made"] =
-      output.report.changes_made;  // the legacy contract's field, always a bool
-  if (want_diff)
-    answer["diff"] = instrument::UnifiedDiff(manifest, output.text, "a/manifest", "b/manifest");
-  answer["modified_manifest_content"] = std::move(output.text);
-  result.body = answer.dump();
-  result.changes_made = output.report.changes_made;
-  result.report = std::move(output.report);
+  InstrumentApiResult result =
+      answer.error.ok() ? InstrumentApiResult{} : RewriteFailure(answer.error);
   result.deployment_name = std::move(deployment_name);
   result.client_repo = std::move(client_repo);
+  if (!answer.error.ok()) return result;
+  result.body = std::move(answer.segments);
+  result.changes_made = answer.changes_made;
+  result.summary = std::move(answer.summary);
   return result;
 }
 

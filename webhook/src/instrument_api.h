@@ -3,9 +3,9 @@
 //
 // The contract kept for existing clients: {"manifest_content", "deployment_name"?, "client_repo"?}
 // in; a 200 answer with "modified_manifest_content" (string) and "changes_made" (bool). The answer
-// also carries the report ("objects", "warnings") and, with options.diff, a unified "diff". Errors
-// are
-// {"code", "message"} with a stable code, and never contain the manifest.
+// also carries the report ("objects", "warnings"; compact for manifests over 1 MiB) and, with
+// options.diff, a unified "diff". Errors are {"code", "message"} with a stable code, and never
+// contain the manifest.
 //
 // Thread-safety: HandleInstrumentRequest has no shared state apart from the semaphore it is given.
 #pragma once
@@ -16,8 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "report_summary.h"
 #include "traceassist/instrument/options.h"
-#include "traceassist/instrument/report.h"
 #include "traceassist/instrument/rewrite.h"
 
 namespace traceassist::webhook {
@@ -30,11 +30,12 @@ inline constexpr std::size_t kUnslottedManifestBytes = 32 * 1024;
 
 struct InstrumentApiResult {
   int status = 200;
-  std::string body;  // JSON
+  std::vector<std::string>
+      body;          // the JSON answer in consecutive segments (see instrument_answer.h)
   std::string code;  // stable error code; empty on 200
   // For logs, metrics and analytics.
   bool changes_made = false;
-  instrument::Report report;  // empty unless the rewrite ran
+  ReportSummary summary;  // empty unless the rewrite ran
   std::string deployment_name;
   std::string client_repo;
 };
@@ -48,10 +49,9 @@ InstrumentApiResult RewriteFailure(const instrument::Status& status);
 
 // Handles one request body. `defaults` is the server's policy (requests may override language,
 // container_languages, instrumentation, enable_go and enable_nginx); `slots` caps concurrent
-// rewrites of manifests over kUnslottedManifestBytes. Never throws for bad input (400 with a code);
-// 500 only for an internal failure.
-InstrumentApiResult HandleInstrumentRequest(std::string_view body,
-                                            const instrument::Options& defaults,
+// rewrites of manifests over kUnslottedManifestBytes. `body` is released once parsed. Never throws
+// for bad input (400 with a code); 500 only for an internal failure.
+InstrumentApiResult HandleInstrumentRequest(std::string body, const instrument::Options& defaults,
                                             const instrument::TextLimits& limits,
                                             RewriteSlots& slots);
 

@@ -128,22 +128,14 @@ void RequestRecorder::Handled(HandlerResult result) {
   state.admission_outcome = std::move(result.admission_outcome);
   state.record_usage = state.record_usage && !result.dry_run;
   if (result.input_error) state.usage.outcome = "input_error";
-  if (result.report == nullptr) return;
-  const instrument::Report& report = *result.report;
-  state.objects = static_cast<int>(report.objects.size());
+  if (result.summary == nullptr) return;
+  const ReportSummary& summary = *result.summary;
+  state.objects = summary.objects;
   state.changes_made = result.changes_made ? 1 : 0;
   state.usage.objects_seen = state.objects;
   state.usage.changes_made = result.changes_made;
-  std::set<std::string> languages;
-  for (const auto& object : report.objects) {
-    if (object.status == instrument::ObjectStatus::kInstrumented) {
-      ++state.usage.objects_instrumented;
-    }
-    for (const auto& container : object.containers) {
-      if (container.instrumented) languages.emplace(instrument::ToString(container.language));
-    }
-  }
-  state.usage.languages.assign(languages.begin(), languages.end());
+  state.usage.objects_instrumented = summary.instrumented;
+  state.usage.languages.assign(summary.languages.begin(), summary.languages.end());
 }
 
 void RequestRecorder::AbandonUnfinished() {

@@ -16,9 +16,9 @@
 #include <string>
 #include <string_view>
 
+#include "report_summary.h"
 #include "server_metrics.h"
 #include "traceassist/analytics/usage_sink.h"
-#include "traceassist/instrument/report.h"
 
 namespace traceassist::webhook {
 
@@ -28,8 +28,8 @@ inline constexpr const char* kJsonContentType = "application/json";
 
 // What a body route's handler decided, for the log line and the usage event.
 struct HandlerResult {
-  std::string code;                            // stable error code of the answer, if any
-  const instrument::Report* report = nullptr;  // what the rewrite or admission decided, if it ran
+  std::string code;                        // stable error code of the answer, if any
+  const ReportSummary* summary = nullptr;  // what the rewrite or admission decided, if it ran
   bool changes_made = false;
   bool input_error = false;  // the body was refused (usage outcome input_error whatever the status)
   bool dry_run = false;      // an admission dry run: no usage event (sideEffects NoneOnDryRun)

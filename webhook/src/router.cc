@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <charconv>
 #include <exception>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <set>
+#include <string>
+#include <vector>
 
 #include "connection_guard.h"
 #include "traceassist/common/json_log.h"
@@ -35,6 +37,34 @@ void CloseConnection(const httplib::Request& req) {
   headers.erase("Connection");
   headers.emplace("Connection", "close");
   connection::CloseAfterResponse();
+}
+
+// Answers with a JSON body given in consecutive segments. A large body is written from its
+// segments as they are (never joined: that would hold it twice).
+void SetJsonBody(httplib::Response& res, std::vector<std::string> segments) {
+  constexpr std::size_t kJoinUpTo = std::size_t{1} << 20;
+  std::size_t size = 0;
+  for (const std::string& s : segments) size += s.size();
+  if (size <= kJoinUpTo) {
+    res.body.clear();
+    res.body.reserve(size);
+    for (const std::string& s : segments) res.body += s;
+    res.set_header("Content-Type", kJsonContentType);
+    return;
+  }
+  auto body = std::make_shared<const std::vector<std::string>>(std::move(segments));
+  res.set_content_provider(size, kJsonContentType,
+                           [body](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+                             std::size_t start = 0;  // of the segment holding `offset`
+                             for (const std::string& s : *body) {
+                               if (offset < start + s.size()) {
+                                 return sink.write(s.data() + (offset - start),
+                                                   std::min(length, start + s.size() - offset));
+                               }
+                               start += s.size();
+                             }
+                             return false;
+                           });
 }
 
 // How a request's body is framed, checked before anything else: a length that cannot be trusted
@@ -318,9 +348,10 @@ void Router::Instrument(const httplib::Request& req, httplib::Response& res,
   }
   std::string body;
   if (!ReadBody(req, res, reader, body)) return;
-  InstrumentApiResult result = HandleInstrumentRequest(body, config_.policy, limits_, slots_);
+  InstrumentApiResult result =
+      HandleInstrumentRequest(std::move(body), config_.policy, limits_, slots_);
   res.status = result.status;
-  res.set_content(result.body, kJsonContentType);
+  SetJsonBody(res, std::move(result.body));
   // A manifest the library refused (400) or failed on (500, an internal failure).
   if (result.code == "invalid_yaml" || result.code == "internal_error") {
     metrics_.ManifestProcessed("error");
@@ -328,23 +359,13 @@ void Router::Instrument(const httplib::Request& req, httplib::Response& res,
   const bool ok = result.status == 200;
   if (ok) {
     metrics_.ManifestProcessed(result.changes_made ? "changed" : "unchanged");
-    for (const auto& object : result.report.objects) {
-      std::set<std::string_view> languages;
-      for (const auto& container : object.containers) {
-        if (container.role == instrument::ContainerRole::kContainer &&
-            container.language != instrument::Language::kNone) {
-          languages.insert(instrument::ToString(container.language));
-        }
-      }
-      if (languages.empty()) languages.insert("none");
-      for (std::string_view language : languages) {
-        metrics_.ObjectProcessed(instrument::ToString(object.status), language);
-      }
+    for (const auto& [status_language, count] : result.summary.by_status_language) {
+      metrics_.ObjectProcessed(status_language.first, status_language.second, count);
     }
   }
   HandlerResult handled;
   handled.code = std::move(result.code);
-  handled.report = ok ? &result.report : nullptr;
+  handled.summary = ok ? &result.summary : nullptr;
   handled.changes_made = result.changes_made;
   handled.deployment_name = std::move(result.deployment_name);
   handled.client_repo = std::move(result.client_repo);
@@ -369,8 +390,10 @@ void Router::Mutate(const httplib::Request& req, httplib::Response& res,
     LogEvent(outcome.http_status == 200 ? LogLevel::kError : LogLevel::kWarn, "admission failed",
              {{"request_id", RequestRecorder::Current().request_id}, {"error", outcome.error}});
   }
+  ReportSummary summary;
+  summary.Add(outcome.report);
   HandlerResult handled;
-  handled.report = &outcome.report;
+  handled.summary = &summary;
   handled.changes_made = outcome.outcome == "patched";
   handled.input_error = outcome.http_status != 200;
   handled.dry_run = outcome.dry_run;

@@ -79,9 +79,10 @@ void ServerMetrics::ManifestProcessed(std::string_view outcome) {
   ++it->second;
 }
 
-void ServerMetrics::ObjectProcessed(std::string_view outcome, std::string_view language) {
+void ServerMetrics::ObjectProcessed(std::string_view outcome, std::string_view language,
+                                    int count) {
   std::lock_guard lock(mu_);
-  ++objects_[{std::string(outcome), std::string(language)}];
+  objects_[{std::string(outcome), std::string(language)}] += count;
 }
 
 void ServerMetrics::AdmissionFinished(std::string_view kind, std::string_view operation,

@@ -54,7 +54,7 @@ class ServerMetrics {
   // One manifest through /workflow/instrument: outcome is changed | unchanged | error.
   void ManifestProcessed(std::string_view outcome);
   // One object: outcome is the report status (instrumented, unchanged, skipped, ...).
-  void ObjectProcessed(std::string_view outcome, std::string_view language);
+  void ObjectProcessed(std::string_view outcome, std::string_view language, int count = 1);
   // `reason` is the policy's reason code for a skip (AdmissionOutcome::reason), or empty.
   void AdmissionFinished(std::string_view kind, std::string_view operation,
                          std::string_view outcome, std::string_view reason, double seconds);
