@@ -288,19 +288,19 @@ def large_manifests():
         R.check("an error in a later piece is located in the whole stream",
                 status == 400 and (error.get("document"), error.get("line")) == want, f"{status} {error} want {want}")
 
-        n = 56000  # ~10 MiB, just under the default body limit
+        n = 8000 if sanitized(BIN) else 56000  # ~10 MiB, just under the default body limit
         body_in = instrument_body(workloads(n))
         base = srv.rss_mib()
         status, _, body, took = request(srv.port, "POST", "/workflow/instrument", body_in, timeout=600)
         peak = srv.peak_mib()
         answer = json.loads(body) if status == 200 else {}
         objects = answer.get("objects", [])
-        R.check(f"{len(body_in) >> 20} MiB request of {n} workloads: 200 with a compact report of every object",
+        R.check(f"{len(body_in) / (1 << 20):.1f} MiB request of {n} workloads: 200 with a compact report of every object",
                 status == 200 and answer.get("report") == "compact" and len(objects) == n
                 and objects[-1].get("document") == n and "containers" not in objects[-1]
                 and answer["modified_manifest_content"].count("opentelemetry.io/inject-java:") == n, f"{status}, {took:.1f} s")
         ratio = peak * (1 << 20) / len(body_in)
-        R.result("10 MiB API request, peak RSS", f"{peak:.0f} MiB ({ratio:.1f}x the request; idle {base:.0f} MiB), "
+        R.result(f"{len(body_in) / (1 << 20):.1f} MiB API request, peak RSS", f"{peak:.0f} MiB ({ratio:.1f}x the request; idle {base:.0f} MiB), "
                  f"answer {len(body) / 1e6:.1f} MB", "8x")
         R.bound("... peak RSS at most 8x the request", ratio <= 8, f"{peak:.0f} MiB, {ratio:.1f}x")
 
