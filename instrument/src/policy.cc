@@ -240,6 +240,20 @@ void Reconcile(const Annotations& existing, const std::set<std::string, std::les
     d.remove.emplace_back(kManagedKey);
 }
 
+// Kubernetes refuses an object whose annotations, keys and values together, exceed 256 KiB.
+constexpr std::size_t kMaxAnnotationBytes = std::size_t{256} << 10;
+
+// The size of the template's annotations once `d` is applied.
+std::size_t AnnotationBytesAfter(const Annotations& existing, const Decision& d) {
+  std::size_t total = 0;
+  for (const auto& [key, value] : existing) {
+    const bool removed = std::find(d.remove.begin(), d.remove.end(), key) != d.remove.end();
+    if (!removed && Find(d.set, key) == nullptr) total += key.size() + value.size();
+  }
+  for (const auto& [key, value] : d.set) total += key.size() + value.size();
+  return total;
+}
+
 }  // namespace
 
 Decision Decide(const WorkloadView& w, const Options& options) {
@@ -414,6 +428,24 @@ Decision Decide(const WorkloadView& w, const Options& options) {
   desired.emplace_back(kManagedKey, std::move(marker));
 
   Reconcile(w.annotations, owned, desired, d);
+  // Never write what the API server would refuse: the whole object would be rejected.
+  if (const std::size_t bytes = AnnotationBytesAfter(w.annotations, d);
+      !d.set.empty() && bytes > kMaxAnnotationBytes) {
+    d.set.clear();
+    d.remove.clear();
+    std::erase_if(d.warnings,
+                  [](const Warning& x) { return x.code == Code(Reason::kGoPrivileged); });
+    for (auto& c : r.containers) {
+      if (!c.instrumented) continue;
+      c.instrumented = false;
+      c.reason = Code(Reason::kAnnotationsTooLarge);
+    }
+    AddReason(r.reasons, Reason::kAnnotationsTooLarge);
+    warn(Reason::kAnnotationsTooLarge,
+         FormatReason(Info(Reason::kAnnotationsTooLarge).message,
+                      {.lang = {}, .confidence = {}, .key = {}, .detail = std::to_string(bytes)}));
+    return finish(ObjectStatus::kSkipped);
+  }
   return finish(d.changes() ? ObjectStatus::kInstrumented : ObjectStatus::kUnchanged);
 }
 

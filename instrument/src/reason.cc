@@ -64,6 +64,10 @@ constexpr ReasonInfo kReasons[] = {
     {kUnsupportedKind, "unsupported_kind", kNever, "", ""},
     {kOwnedByController, "owned_by_controller", kNever,
      "owned by controller {detail}; instrument the owner instead", ""},
+    {kAnnotationsTooLarge, "annotations_too_large", kAlways,
+     "instrumenting would take the pod template's annotations to {detail} bytes, over the 262144 "
+     "Kubernetes accepts; not instrumented",
+     "annotations would exceed 256 KiB"},
     {kInfrastructure, "infrastructure", kNever, "", ""},
     {kInitContainersOff, "init_containers_off", kWhenNothingElse, "", "init containers off"},
     {kInitContainerUnsupported, "init_container_unsupported", kWhenNothingElse,

@@ -209,3 +209,30 @@ TEST_CASE("Instrumentation references are validated", "[policy]") {
   CHECK_FALSE(ValidateInstrumentationRef("/x").ok());
   CHECK_FALSE(ValidateInstrumentationRef("Upper").ok());
 }
+
+TEST_CASE("a change that would take the annotations over 256 KiB is not made", "[policy]") {
+  // Kubernetes counts keys and values of all the template's annotations together: 262144 bytes.
+  const std::string key = "example.com/notes";
+  const auto with_notes = [&](std::size_t bytes) {
+    return W({C("app", "eclipse-temurin:21")}, {{key, std::string(bytes - key.size(), 'x')}});
+  };
+  const Decision fits = Decide(with_notes(200 * 1024), {});
+  CHECK(fits.report.status == ObjectStatus::kInstrumented);
+  CHECK_FALSE(fits.set.empty());
+
+  const Decision over = Decide(with_notes(262144 - 100), {});
+  CHECK(over.report.status == ObjectStatus::kSkipped);
+  CHECK(over.set.empty());
+  CHECK(over.remove.empty());
+  CHECK(over.report.annotations_added.empty());
+  CHECK(over.report.reasons == std::vector<std::string>{"annotations_too_large"});
+  REQUIRE(over.report.containers.size() == 1);
+  CHECK_FALSE(over.report.containers[0].instrumented);
+  CHECK(over.report.containers[0].reason == "annotations_too_large");
+  CHECK(Codes(over) == std::vector<std::string>{"annotations_too_large"});
+  // The limit itself is allowed.
+  std::size_t added = 0;
+  for (const auto& [k, v] : fits.set) added += k.size() + v.size();
+  CHECK(Decide(with_notes(262144 - added), {}).report.status == ObjectStatus::kInstrumented);
+  CHECK(Decide(with_notes(262144 - added + 1), {}).report.status == ObjectStatus::kSkipped);
+}

@@ -288,6 +288,18 @@ def large_manifests():
         R.check("an error in a later piece is located in the whole stream",
                 status == 400 and (error.get("document"), error.get("line")) == want, f"{status} {error} want {want}")
 
+        # What the answer adds never takes an object's annotations over Kubernetes' 256 KiB.
+        notes = "x" * (262144 - 100 - len("example.com/notes"))
+        big = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: noted\nspec:\n  template:\n"
+               f"    metadata:\n      annotations:\n        example.com/notes: {notes}\n"
+               "    spec:\n      containers:\n        - name: app\n          image: eclipse-temurin:21-jre\n")
+        status, _, body, _ = request(srv.port, "POST", "/workflow/instrument", instrument_body(big), timeout=60)
+        answer = json.loads(body) if status == 200 else {}
+        objects = answer.get("objects") or [{}]
+        R.check("annotations 100 bytes under 256 KiB: left unchanged, reason annotations_too_large",
+                status == 200 and answer.get("changes_made") is False and answer.get("modified_manifest_content") == big
+                and objects[0].get("reasons") == ["annotations_too_large"], f"{status} {objects[0].get('reasons')}")
+
         n = 8000 if sanitized(BIN) else 56000  # ~10 MiB, just under the default body limit
         body_in = instrument_body(workloads(n))
         base = srv.rss_mib()

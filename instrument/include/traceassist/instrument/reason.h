@@ -35,7 +35,8 @@ enum class Reason : std::uint8_t {
   kYamlAnchor,               // the annotations to edit are shared through a YAML anchor or alias
   kUnsupportedLayout,        // the YAML around the annotations cannot be edited in place safely
   kUnsupportedKind,          // a workload kind's name in another API group (a custom resource)
-  kOwnedByController,  // a controller owns the object: instrument the owner instead (issue 11)
+  kOwnedByController,    // a controller owns the object: instrument the owner instead (issue 11)
+  kAnnotationsTooLarge,  // the change would take the template's annotations over 256 KiB
   // Container level only (ContainerReport::reason).
   kInfrastructure,            // recognised infrastructure image or sidecar (language "none")
   kInitContainersOff,         // an init container, and --init-containers is off
