@@ -41,7 +41,7 @@ command -v jq > /dev/null || fail "jq is required on the runner"
 command -v curl > /dev/null || fail "curl is required on the runner"
 
 # --- the options object, from inputs that are set (unset ones leave the server's defaults)
-for name in enable_go enable_nginx init_containers; do
+for name in enable_go enable_nginx init_containers inspect_images_option; do
   var=TRACEASSIST_${name^^}
   [[ "${!var:-}" =~ ^(true|false|)$ ]] || fail "$name must be true or false, not '${!var}'"
 done
@@ -66,13 +66,15 @@ options=$(jq -cn \
   --arg enable_go "${TRACEASSIST_ENABLE_GO:-}" \
   --arg enable_nginx "${TRACEASSIST_ENABLE_NGINX:-}" \
   --arg init_containers "${TRACEASSIST_INIT_CONTAINERS:-}" \
+  --arg inspect_images "${TRACEASSIST_INSPECT_IMAGES_OPTION:-}" \
   '{diff: true}
    + (if $language == "" then {} else {language: $language} end)
    + (if $container_languages == {} then {} else {container_languages: $container_languages} end)
    + (if $instrumentation == "" then {} else {instrumentation: $instrumentation} end)
    + (if $enable_go == "" then {} else {enable_go: ($enable_go == "true")} end)
    + (if $enable_nginx == "" then {} else {enable_nginx: ($enable_nginx == "true")} end)
-   + (if $init_containers == "" then {} else {init_containers: ($init_containers == "true")} end)')
+   + (if $init_containers == "" then {} else {init_containers: ($init_containers == "true")} end)
+   + (if $inspect_images == "" then {} else {inspect_images: ($inspect_images == "true")} end)')
 
 # --- the files: manifest_path (one file, as before) and/or glob patterns (`**` spans directories)
 declare -A seen=()

@@ -178,6 +178,16 @@ std::optional<json> DecideReview(const DecodedReview& review, const AdmissionPol
     options = &*namespace_options;
   }
 
+  std::optional<instrument::Options> inspected_options;
+  if (policy.inspect_images) {
+    std::vector<std::string> images, lines;
+    for (const auto& c : view.containers) images.push_back(c.image);
+    inspected_options = *options;
+    inspected_options->image_facts = policy.inspect_images(images, lines);
+    for (std::string& line : lines) warnings.Add(std::move(line));
+    options = &*inspected_options;
+  }
+
   Decision decision = policy.decide(view, *options);
   decision.report.kind = view.kind;
   decision.report.name = view.name;

@@ -20,7 +20,8 @@ InstrumentApiResult Fail(int status, std::string code, std::string_view message)
 }
 
 // Reads the optional "options" object into `options`; returns an error message or "".
-std::string ApplyOptions(const json& given, instrument::Options& options, bool& want_diff) {
+std::string ApplyOptions(const json& given, instrument::Options& options, bool& want_diff,
+                         bool& inspect_images) {
   if (!given.is_object()) return "options must be an object";
   for (const auto& [key, value] : given.items()) {
     if (key == "language") {
@@ -58,6 +59,9 @@ std::string ApplyOptions(const json& given, instrument::Options& options, bool& 
       } else {
         want_diff = on;
       }
+    } else if (key == "inspect_images") {
+      if (!value.is_boolean()) return "options.inspect_images must be a boolean";
+      inspect_images = value.get<bool>();
     } else {
       // Refused rather than ignored: a misspelt option would otherwise silently do nothing.
       return fmt::format("unknown option '{}'", key.substr(0, 64));
@@ -108,7 +112,8 @@ InstrumentApiResult RewriteFailure(const instrument::Status& status) {
 
 InstrumentApiResult HandleInstrumentRequest(std::string body, const instrument::Options& defaults,
                                             const instrument::TextLimits& limits,
-                                            RewriteSlots& slots) {
+                                            RewriteSlots& slots,
+                                            const instrument::ImageFactsLookup& image_facts) {
   json request = json::parse(body, nullptr, /*allow_exceptions=*/false);
   std::string().swap(body);  // parsed: its bytes are not needed again
   if (request.is_discarded())
@@ -133,8 +138,11 @@ InstrumentApiResult HandleInstrumentRequest(std::string body, const instrument::
   instrument::Options options = defaults;
   bool want_diff = false;
   if (const auto it = request.find("options"); it != request.end() && !it->is_null()) {
-    const std::string error = ApplyOptions(*it, options, want_diff);
+    bool inspect_images = false;
+    const std::string error = ApplyOptions(*it, options, want_diff, inspect_images);
     if (!error.empty()) return Fail(400, "invalid_options", error);
+    // Honoured only when the server has inspection on (TRACEASSIST_INSPECT_IMAGES).
+    if (inspect_images && image_facts) options.image_facts = image_facts;
   }
 
   request = nullptr;  // the fields are read

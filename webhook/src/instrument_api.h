@@ -50,9 +50,12 @@ InstrumentApiResult RewriteFailure(const instrument::Status& status);
 // Handles one request body. `defaults` is the server's policy (requests may override language,
 // container_languages, instrumentation, enable_go and enable_nginx); `slots` caps concurrent
 // rewrites of manifests over kUnslottedManifestBytes. `body` is released once parsed. Never throws
-// for bad input (400 with a code); 500 only for an internal failure.
+// for bad input (400 with a code); 500 only for an internal failure. `image_facts` answers for
+// requests with options.inspect_images when the server inspects images (empty otherwise: the option
+// is then ignored).
 InstrumentApiResult HandleInstrumentRequest(std::string body, const instrument::Options& defaults,
                                             const instrument::TextLimits& limits,
-                                            RewriteSlots& slots);
+                                            RewriteSlots& slots,
+                                            const instrument::ImageFactsLookup& image_facts = {});
 
 }  // namespace traceassist::webhook

@@ -139,6 +139,15 @@ Router::Router(const ServerConfig& config, analytics::UsageSink* sink, ServerMet
   admission_policy_.namespace_instrumentation = config.namespace_instrumentation;
   admission_policy_.audit = config.webhook_audit;
   admission_policy_.options.instrument_owned = config.webhook_pods;
+  if (config.inspect_images) {
+    inspection_ = std::make_unique<ImageInspection>(
+        config.registry, static_cast<std::size_t>(config.inspect_cache_entries));
+    admission_policy_.inspect_images = [this](const std::vector<std::string>& images,
+                                              std::vector<std::string>& warnings) {
+      const auto budget = std::chrono::milliseconds(config_.inspect_budget_ms);
+      return inspection_->Prepare(images, std::chrono::steady_clock::now() + budget, warnings);
+    };
+  }
 }
 
 void Router::Install(httplib::Server& server) {
@@ -348,8 +357,11 @@ void Router::Instrument(const httplib::Request& req, httplib::Response& res,
   }
   std::string body;
   if (!ReadBody(req, res, reader, body)) return;
-  InstrumentApiResult result =
-      HandleInstrumentRequest(std::move(body), config_.policy, limits_, slots_);
+  InstrumentApiResult result = HandleInstrumentRequest(
+      std::move(body), config_.policy, limits_, slots_,
+      inspection_ ? inspection_->Blocking(std::chrono::steady_clock::now() +
+                                          config_.registry.inspection_timeout)
+                  : instrument::ImageFactsLookup());
   res.status = result.status;
   SetJsonBody(res, std::move(result.body));
   // A manifest the library refused (400) or failed on (500, an internal failure).
@@ -429,6 +441,11 @@ void Router::Metrics(httplib::Response& res) {
   gauges.worker_threads = pool_.threads();
   gauges.connections_shed = pool_.shed_connections();
   metrics_.Render(out, gauges);
+  if (inspection_) {
+    common::MetricsText text;
+    inspection_->Render(text);
+    text.AppendTo(out);
+  }
   if (sink_ != nullptr) sink_->AppendMetrics(out);
   res.set_content(out, "text/plain; version=0.0.4; charset=utf-8");
 }

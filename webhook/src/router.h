@@ -10,10 +10,12 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <memory>
 #include <string>
 
 #include "access_control.h"
 #include "connection_pool.h"
+#include "image_inspection.h"
 #include "instrument_api.h"
 #include "request_recorder.h"
 #include "server_metrics.h"
@@ -65,6 +67,9 @@ class Router {
   TokenSet tokens_;
   RateLimiter limiter_;
   RewriteSlots slots_;
+  // Image inspection, when TRACEASSIST_INSPECT_IMAGES is on (else null). Before admission_policy_,
+  // whose hook uses it.
+  std::unique_ptr<ImageInspection> inspection_;
   AdmissionPolicy admission_policy_;
 };
 

@@ -14,6 +14,7 @@
 
 #include "traceassist/common/text.h"
 #include "traceassist/instrument/detector.h"
+#include "traceassist/registry/settings.h"
 
 namespace traceassist::webhook {
 namespace {
@@ -122,6 +123,55 @@ std::string ReadFile(const std::string& path, std::string_view setting) {
   std::ostringstream text;
   text << in.rdbuf();
   return std::move(text).str();
+}
+
+std::vector<std::string> List(std::string_view text, char separator) {
+  std::vector<std::string> out;
+  std::string item;
+  std::istringstream in{std::string(text)};
+  while (std::getline(in, item, separator)) {
+    if (const auto trimmed = Trim(item); !trimmed.empty()) out.emplace_back(trimmed);
+  }
+  return out;
+}
+
+// TRACEASSIST_INSPECT_* and TRACEASSIST_REGISTRY_*: errors name the setting, never a credential.
+void ReadRegistrySettings(const SettingReader& read, ServerConfig& config) {
+  read.Bool("TRACEASSIST_INSPECT_IMAGES", config.inspect_images);
+  read.Int("TRACEASSIST_INSPECT_BUDGET_MS", config.inspect_budget_ms);
+  read.Int("TRACEASSIST_INSPECT_CACHE_ENTRIES", config.inspect_cache_entries);
+  read.Bool("TRACEASSIST_INSPECT_LAYERS", config.registry.inspect_layers);
+  std::string text;
+  read.String("TRACEASSIST_REGISTRY_MIRRORS", text);
+  for (const auto& spec : List(text, ' ')) {
+    if (auto error = registry::AddMirror(config.registry, spec); !error.empty()) {
+      throw ConfigError("TRACEASSIST_REGISTRY_MIRRORS: " + error);
+    }
+  }
+  text.clear();
+  read.String("TRACEASSIST_REGISTRY_ALLOW", text);
+  config.registry.extra_registries = List(text, ',');
+  text.clear();
+  read.String("TRACEASSIST_REGISTRY_INSECURE", text);
+  config.registry.insecure_hosts = List(text, ',');
+  text.clear();
+  read.String("TRACEASSIST_REGISTRY_PRIVATE", text);
+  config.registry.private_address_hosts = List(text, ',');
+  read.String("TRACEASSIST_REGISTRY_CA", config.registry.ca_file);
+  text.clear();
+  read.String("TRACEASSIST_REGISTRY_CREDENTIALS", text);
+  if (!text.empty()) {
+    if (auto error = registry::LoadCredentials(config.registry, text, true); !error.empty()) {
+      throw ConfigError("TRACEASSIST_REGISTRY_CREDENTIALS: " + error);
+    }
+  }
+  text.clear();
+  read.String("TRACEASSIST_PLATFORM", text);
+  if (!text.empty()) {
+    if (auto error = registry::SetPlatform(config.registry, text); !error.empty()) {
+      throw ConfigError("TRACEASSIST_PLATFORM: " + error);
+    }
+  }
 }
 
 }  // namespace
@@ -241,6 +291,7 @@ ServerConfig ParseServerConfig(const Settings& settings) {
     config.webhook_pods = value == "pods";
   }
   read.Bool("TRACEASSIST_ANALYTICS_REQUIRED", config.analytics_required);
+  ReadRegistrySettings(read, config);
   return config;
 }
 

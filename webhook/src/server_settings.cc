@@ -115,6 +115,48 @@ const std::vector<SettingInfo> kSettings = {
    [](const ServerConfig& c) -> json { return c.analytics_required; }},
   {"analytics_retention_days", "TRACEASSIST_ANALYTICS_RETENTION_DAYS", "", "365", 0, 0, "0-100000",
    "days usage events are kept", false, nullptr},
+  {"inspect_images", "TRACEASSIST_INSPECT_IMAGES", "--inspect-images", nullptr, 0, 0, "true, false",
+   "read image configs from registries: webhook within the budget, API when a request asks", false,
+   [](const ServerConfig& c) -> json { return c.inspect_images; }},
+  {"inspect_budget_ms", "TRACEASSIST_INSPECT_BUDGET_MS", "--inspect-budget-ms", nullptr, 50, 60000, "",
+   "time one admission review waits for images; past it the fetch goes on in the background", false,
+   [](const ServerConfig& c) -> json { return c.inspect_budget_ms; }},
+  {"inspect_cache_entries", "TRACEASSIST_INSPECT_CACHE_ENTRIES", "", nullptr, 16, 1000000, "",
+   "image facts and tags kept in memory", false,
+   [](const ServerConfig& c) -> json { return c.inspect_cache_entries; }},
+  {"inspect_layers", "TRACEASSIST_INSPECT_LAYERS", "", nullptr, 0, 0, "true, false",
+   "also read the entrypoint's file from the layers (Go build info, ELF interpreter)", false,
+   [](const ServerConfig& c) -> json { return c.registry.inspect_layers; }},
+  {"registry_mirrors", "TRACEASSIST_REGISTRY_MIRRORS", "", "(unset)", 0, 0, "host=url[,url] ...",
+   "endpoints tried before a registry (containerd hosts.toml meaning)", false,
+   [](const ServerConfig& c) -> json {
+     json out = json::object();
+     for (const auto& [host, urls] : c.registry.mirrors) out[host] = urls;
+     return out;
+   }},
+  {"registry_allow", "TRACEASSIST_REGISTRY_ALLOW", "", "(unset: public registries only)", 0, 0,
+   "host,*.suffix,...", "registries allowed besides the public ones", false,
+   [](const ServerConfig& c) -> json { return c.registry.extra_registries; }},
+  {"registry_insecure", "TRACEASSIST_REGISTRY_INSECURE", "", "(unset)", 0, 0, "host[:port],...",
+   "hosts that may be reached over plain HTTP", false,
+   [](const ServerConfig& c) -> json { return c.registry.insecure_hosts; }},
+  {"registry_private", "TRACEASSIST_REGISTRY_PRIVATE", "", "(unset)", 0, 0, "host,...",
+   "hosts that may resolve to loopback or private addresses (in-cluster registries)", false,
+   [](const ServerConfig& c) -> json { return c.registry.private_address_hosts; }},
+  {"registry_ca", "TRACEASSIST_REGISTRY_CA", "", "(unset: system store)", 0, 0, "path",
+   "PEM bundle for registry TLS", false, [](const ServerConfig& c) -> json { return c.registry.ca_file; }},
+  {"registry_credentials", "TRACEASSIST_REGISTRY_CREDENTIALS", "", "(unset)", 0, 0, "path",
+   "Docker config.json (a mounted kubernetes.io/dockerconfigjson Secret's .dockerconfigjson)", false,
+   [](const ServerConfig& c) -> json {
+     json hosts = json::array();  // names only, never the credentials
+     for (const auto& entry : c.registry.credentials) hosts.push_back(entry.first);
+     return hosts;
+   }},
+  {"platform", "TRACEASSIST_PLATFORM", "", nullptr, 0, 0, "os/arch[/variant]",
+   "platform picked from multi-platform images", false,
+   [](const ServerConfig& c) -> json {
+     return c.registry.os + "/" + c.registry.architecture + (c.registry.variant.empty() ? "" : "/" + c.registry.variant);
+   }},
 };
 // clang-format on
 

@@ -40,6 +40,13 @@ struct AdmissionPolicy {
   // fail-open path with a decision that throws.
   std::function<instrument::Decision(const instrument::WorkloadView&, const instrument::Options&)>
       decide = instrument::Decide;
+
+  // Image inspection (TRACEASSIST_INSPECT_IMAGES): given the object's container images, returns the
+  // detector's lookup within the review's budget and appends warnings for images left out. Default:
+  // none (manifest-only detection).
+  std::function<instrument::ImageFactsLookup(const std::vector<std::string>& images,
+                                             std::vector<std::string>& warnings)>
+      inspect_images;
 };
 
 struct AdmissionOutcome {

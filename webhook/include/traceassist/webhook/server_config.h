@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "traceassist/instrument/options.h"
+#include "traceassist/registry/options.h"
 
 namespace traceassist::webhook {
 
@@ -69,6 +70,13 @@ struct ServerConfig {
   bool webhook_pods = false;
 
   bool analytics_required = false;  // TRACEASSIST_ANALYTICS_REQUIRED: analytics not ok → unready
+  // Image inspection (issue 16): TRACEASSIST_INSPECT_IMAGES turns it on for the webhook (within
+  // TRACEASSIST_INSPECT_BUDGET_MS per review) and lets API requests ask for it; the registry
+  // settings (TRACEASSIST_REGISTRY_*, _PLATFORM, _INSPECT_LAYERS) fill `registry`.
+  bool inspect_images = false;
+  int inspect_budget_ms = 2000;
+  int inspect_cache_entries = 4096;  // TRACEASSIST_INSPECT_CACHE_ENTRIES: images kept in memory
+  registry::RegistryOptions registry;
 
   bool tls_enabled() const { return !tls_cert.empty(); }
   const std::string& http_address() const { return http_bind.empty() ? bind : http_bind; }
