@@ -42,7 +42,9 @@ std::variant<std::map<std::string, Credential>, std::string> ParseDockerConfig(
   const auto auths = doc.find("auths");
   if (auths == doc.end()) return out;
   if (!auths->is_object()) return std::string("docker config: \"auths\" is not an object");
-  for (const auto& [key, entry] : auths->items()) {
+  for (const auto& item : auths->items()) {
+    const std::string& key = item.key();
+    const auto& entry = item.value();  // a named reference: lambdas below capture it (clang 14)
     if (!entry.is_object()) return "docker config: auths[\"" + key + "\"] is not an object";
     auto text_of = [&](const char* name) {
       const auto it = entry.find(name);

@@ -59,10 +59,36 @@ review warm "$image" >"$work/warm.json"
 [[ $(metric 'traceassist_image_inspections_total{outcome="denied"}') -eq 2 ]] || fail "denied count"
 [[ $(metric 'traceassist_image_inspections_total{outcome="invalid_reference"}') -eq 1 ]] || fail "invalid_reference count"
 
+# Server-side latency of the reviews (the request log's latency_ms): the cold one within its budget
+# (plus the rewrite), and warm ones: 200 reviews of the cached image over one kept-alive connection.
+review cold2 "$image" >/dev/null  # (warm too by now)
+python3 - "$tls_port" "$ca" "$image" >"$work/warm-loop.txt" <<'PY'
+import http.client, json, ssl, sys
+port, ca, image = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+conn = http.client.HTTPSConnection("localhost", port, context=ssl.create_default_context(cafile=ca))
+for i in range(200):
+    body = json.dumps({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": {
+        "uid": f"w{i}", "kind": {"group": "apps", "version": "v1", "kind": "Deployment"}, "operation": "CREATE",
+        "namespace": "shop", "object": {"apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "ads", "namespace": "shop"}, "spec": {"selector": {"matchLabels": {"app": "ads"}},
+        "template": {"metadata": {"labels": {"app": "ads"}}, "spec": {"containers": [{"name": "c", "image": image}]}}}}}})
+    conn.request("POST", "/mutate", body, {"Content-Type": "application/json"})
+    r = conn.getresponse()
+    r.read()
+    assert r.status == 200, r.status
+PY
+mapfile -t lat < <(grep '"route":"/mutate"' "$work/server.log" | grep -o '"latency_ms":[0-9.]*' | cut -d: -f2)
+cold_server_ms=${lat[0]}
+warm_p99=$(printf '%s\n' "${lat[@]:3}" | sort -g | awk '{a[NR]=$1} END {print a[int(NR*0.99)]}')
+warm_median=$(printf '%s\n' "${lat[@]:3}" | sort -g | awk '{a[NR]=$1} END {print a[int(NR/2)]}')
+awk -v c="$cold_server_ms" 'BEGIN {exit !(c < 50 + 100)}' || fail "cold review took $cold_server_ms ms in the server (budget 50)"
+awk -v p="$warm_p99" 'BEGIN {exit !(p <= 5)}' || fail "warm p99 $warm_p99 ms > 5 ms"
+
 manifest=$(printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: a, image: %s}\n' "$image")
 status=$(jq -n --arg m "$manifest" '{manifest_content: $m, options: {inspect_images: true}}' |
   curl -sS -o "$work/api.json" -w '%{http_code}' -H 'Content-Type: application/json' --data-binary @- \
     "http://127.0.0.1:$port/workflow/instrument")
 [[ $status == 200 ]] || fail "API with inspect_images: $status $(cat "$work/api.json")"
-echo "webhook --inspect-images: ok (cold review with 4 images: $cold_ms ms, budget 50 ms; metrics:" \
+echo "webhook --inspect-images: ok (cold review with 4 images: $cold_server_ms ms in the server, $cold_ms ms with curl;" \
+  "budget 50 ms; warm reviews: median $warm_median ms, p99 $warm_p99 ms of ${#lat[@]}; metrics:" \
   "$(curl -sS "http://127.0.0.1:$port/metrics" | grep '^traceassist_image_inspections_total' | tr '\n' ' '))"
