@@ -41,8 +41,10 @@ review cold "$image" "$placeholder" "127.0.0.1:$registry_port/x:1" "localhost:1/
 cold_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 jq -e '.response.allowed' "$work/cold.json" >/dev/null || fail "cold review: $(cat "$work/cold.json")"
 warnings=$(jq -r '.response.warnings[]?' "$work/cold.json")
-grep -q "image adservice:v0.10.6 not ready within the budget; decided without it, fetching in background" <<<"$warnings" ||
-  fail "no budget warning: $warnings"
+# On a quiet machine the cold fetch may finish within the 50 ms: then it is counted fetched, not timeout.
+cold_warned=0
+grep -q "image adservice:v0.10.6 not ready within the budget; decided without it, fetching in background" <<<"$warnings" &&
+  cold_warned=1
 grep -q "image custom-metric-exporter not inspected (invalid_reference)" <<<"$warnings" || fail "placeholder: $warnings"
 grep -q "image x:1 not inspected (denied): registry '127.0.0.1:$registry_port' is an IP literal" <<<"$warnings" || fail "IP literal: $warnings"
 grep -q "image y:1 not inspected (denied): registry 'localhost:1' is not on the allowlist" <<<"$warnings" || fail "allowlist: $warnings"
@@ -55,7 +57,8 @@ done
 review warm "$image" >"$work/warm.json"
 ! jq -r '.response.warnings[]?' "$work/warm.json" | grep -q "image adservice:v0.10.6 not" || fail "warm review: $(cat "$work/warm.json")"
 [[ $(metric 'traceassist_image_inspections_total{outcome="cache_hit"}') -ge 1 ]] || fail "no cache_hit counted"
-[[ $(metric 'traceassist_image_inspections_total{outcome="timeout"}') -eq 1 ]] || fail "timeouts: $(metric 'traceassist_image_inspections_total{outcome="timeout"}')"
+[[ $(metric 'traceassist_image_inspections_total{outcome="timeout"}') -eq $cold_warned ]] || fail "timeouts vs warning $cold_warned"
+[[ $(metric 'traceassist_image_inspections_total{outcome="fetched"}') -eq $((1 - cold_warned)) ]] || fail "fetched count"
 [[ $(metric 'traceassist_image_inspections_total{outcome="denied"}') -eq 2 ]] || fail "denied count"
 [[ $(metric 'traceassist_image_inspections_total{outcome="invalid_reference"}') -eq 1 ]] || fail "invalid_reference count"
 
@@ -77,7 +80,7 @@ for i in range(200):
     r.read()
     assert r.status == 200, r.status
 PY
-mapfile -t lat < <(grep '"route":"/mutate"' "$work/server.log" | grep -o '"latency_ms":[0-9.]*' | cut -d: -f2)
+mapfile -t lat < <(grep -E '"route":"/?mutate"' "$work/server.log" | grep -o '"latency_ms":[0-9.]*' | cut -d: -f2)
 cold_server_ms=${lat[0]}
 warm_p99=$(printf '%s\n' "${lat[@]:3}" | sort -g | awk '{a[NR]=$1} END {print a[int(NR*0.99)]}')
 warm_median=$(printf '%s\n' "${lat[@]:3}" | sort -g | awk '{a[NR]=$1} END {print a[int(NR/2)]}')
