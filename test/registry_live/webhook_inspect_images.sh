@@ -80,7 +80,12 @@ for i in range(200):
     r.read()
     assert r.status == 200, r.status
 PY
+for _ in $(seq 1 50); do  # the request log is flushed once a second
+  (( $(grep -cE '"route":"/?mutate"' "$work/server.log") >= 203 )) && break
+  sleep 0.1
+done
 mapfile -t lat < <(grep -E '"route":"/?mutate"' "$work/server.log" | grep -o '"latency_ms":[0-9.]*' | cut -d: -f2)
+(( ${#lat[@]} >= 203 )) || fail "the request log has ${#lat[@]} /mutate lines, want 203"
 cold_server_ms=${lat[0]}
 warm_p99=$(printf '%s\n' "${lat[@]:3}" | sort -g | awk '{a[NR]=$1} END {print a[int(NR*0.99)]}')
 warm_median=$(printf '%s\n' "${lat[@]:3}" | sort -g | awk '{a[NR]=$1} END {print a[int(NR/2)]}')
