@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "instrument_api.h"
 
@@ -18,6 +19,13 @@ namespace {
 
 using nlohmann::json;
 namespace tw = traceassist::webhook;
+
+// The answer's segments joined (HandleInstrumentRequest never joins them itself).
+std::string Joined(const std::vector<std::string>& segments) {
+  std::string joined;
+  for (const std::string& segment : segments) joined += segment;
+  return joined;
+}
 
 [[noreturn]] void Fail(const std::string& what) {
   std::fprintf(stderr, "request property violated: %s\n", what.c_str());
@@ -31,9 +39,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const traceassist::instrument::Options defaults;
   const traceassist::instrument::TextLimits limits;
   const std::string_view body(reinterpret_cast<const char*>(data), size);
-  const tw::InstrumentApiResult result = tw::HandleInstrumentRequest(body, defaults, limits, slots);
+  const tw::InstrumentApiResult result =
+      tw::HandleInstrumentRequest(std::string(body), defaults, limits, slots);
   if (result.status != 200 && result.status != 400) Fail("status " + std::to_string(result.status));
-  const json answer = json::parse(result.body, nullptr, false);
+  const json answer = json::parse(Joined(result.body), nullptr, false);
   if (answer.is_discarded() || !answer.is_object()) Fail("the answer is not a JSON object");
   const json request = json::parse(body, nullptr, false);
   if (result.status == 400) {
