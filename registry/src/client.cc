@@ -212,9 +212,7 @@ Inspection RegistryClient::Cached(std::string_view reference) const {
   auto facts = cache_->Facts(FactsKey(ref, digest, options_));
   if (!facts &&
       !options_.inspect_layers) {  // facts read with layers answer a question without them
-    RegistryOptions with_layers = options_;
-    with_layers.inspect_layers = true;
-    facts = cache_->Facts(FactsKey(ref, digest, with_layers));
+    facts = cache_->Facts(FactsKey(ref, digest, options_) + " layers");
   }
   if (facts) {
     auto copy = std::make_shared<instrument::ImageFacts>(*facts);

@@ -1,28 +1,10 @@
 #include "traceassist/registry/docker_config.h"
 
-#include <openssl/evp.h>
-
 #include <nlohmann/json.hpp>
 
+#include "traceassist/common/text.h"
+
 namespace traceassist::registry {
-namespace {
-
-bool DecodeBase64(std::string_view in, std::string& out) {
-  while (!in.empty() && (in.back() == '\n' || in.back() == '\r')) in.remove_suffix(1);
-  if (in.size() % 4 != 0) return false;
-  out.assign(in.size() / 4 * 3, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(in.data()),
-                                static_cast<int>(in.size()));
-  if (n < 0) return false;
-  std::size_t length = static_cast<std::size_t>(n);
-  if (in.size() >= 1 && in.back() == '=') --length;  // EVP_DecodeBlock counts padding as bytes
-  if (in.size() >= 2 && in[in.size() - 2] == '=') --length;
-  out.resize(length);
-  return true;
-}
-
-}  // namespace
 
 std::string NormaliseRegistryHost(std::string_view key) {
   if (const auto scheme = key.find("://"); scheme != std::string_view::npos)
@@ -55,9 +37,10 @@ std::variant<std::map<std::string, Credential>, std::string> ParseDockerConfig(
     credential.password = text_of("password");
     credential.identity_token = text_of("identitytoken");
     credential.registry_token = text_of("registrytoken");
-    if (const auto auth = text_of("auth"); !auth.empty()) {
-      std::string decoded;
-      const auto colon = DecodeBase64(auth, decoded) ? decoded.find(':') : std::string::npos;
+    if (std::string auth = text_of("auth"); !auth.empty()) {
+      while (!auth.empty() && (auth.back() == '\n' || auth.back() == '\r')) auth.pop_back();
+      const std::string decoded = common::Base64Decode(auth).value_or("");
+      const auto colon = decoded.find(':');
       if (colon == std::string::npos) {
         return "docker config: auths[\"" + key + "\"].auth is not base64 of user:password";
       }

@@ -2,18 +2,14 @@
 
 #include <cctype>
 
+#include "traceassist/common/text.h"
+
 namespace traceassist::registry {
 namespace {
 
 bool IsTokenChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
          std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 class Scanner {
@@ -64,7 +60,7 @@ std::vector<Challenge> ParseWwwAuthenticate(std::string_view header) {
   while (!in.AtEnd()) {
     const auto scheme = in.Token();
     if (scheme.empty()) break;
-    Challenge challenge{Lower(scheme), {}};
+    Challenge challenge{common::ToLower(scheme), {}};
     in.SkipSpace();
     // auth-params: name = value, separated by commas; a token not followed by '=' starts the next
     // challenge.
@@ -87,7 +83,7 @@ std::vector<Challenge> ParseWwwAuthenticate(std::string_view header) {
       } else {
         value = in.Token();
       }
-      challenge.params[Lower(name)] = std::move(value);
+      challenge.params[common::ToLower(name)] = std::move(value);
     }
     challenges.push_back(std::move(challenge));
     const auto before = in.Position();
