@@ -136,8 +136,11 @@ std::string ImageEnvEvidence(std::string_view name, const ImageFacts& f) {
 
 std::optional<std::string> ImageInfrastructure(const ContainerView& c, const ImageFacts& f) {
   for (const auto& [key, value] : f.labels) {
+    const bool source =
+        key == "org.opencontainers.image.source" || key == "org.opencontainers.image.url";
+    if (!source && key != "org.opencontainers.image.title") continue;
     const std::string v = ToLower(value);
-    if (key == "org.opencontainers.image.source" || key == "org.opencontainers.image.url") {
+    if (source) {
       for (sv glob : kInfrastructureSources) {
         if (GlobMatch(glob, v)) return fmt::format("image label {}={}", key, value);
       }
@@ -191,10 +194,12 @@ EntryBinaryEvidence ReadEntryBinary(const ContainerView& c, const ImageFacts& f)
 
 std::vector<std::pair<Language, std::string>> HistoryHints(const ImageFacts& f) {
   std::vector<std::pair<Language, std::string>> out;
+  std::vector<std::string> history;
+  for (const std::string& h : f.history) history.push_back(ToLower(h));
   for (const LanguageProfile* profile : LanguageProfiles()) {
     for (sv word : profile->detection.history_words) {
-      const bool found = std::any_of(f.history.begin(), f.history.end(), [&](const std::string& h) {
-        return ToLower(h).find(word) != std::string::npos;
+      const bool found = std::any_of(history.begin(), history.end(), [&](const std::string& h) {
+        return h.find(word) != std::string::npos;
       });
       if (found) {
         out.emplace_back(profile->language, fmt::format("image history \"{}\"", word));
