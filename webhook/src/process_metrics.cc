@@ -98,8 +98,11 @@ std::optional<double> ParseMaxOpenFiles(std::string_view limits) {
 void AppendProcessMetrics(common::MetricsText& text) {
   std::optional<ProcessStats> stats;
   const auto stat = ReadProcFile("/proc/self/stat");
-  const auto proc_stat = ReadProcFile("/proc/stat");
-  const auto boot_time = proc_stat ? ParseBootTime(*proc_stat) : std::nullopt;
+  // The boot time never changes: /proc/stat (large on big nodes) is read at the first scrape only.
+  static const std::optional<double> boot_time = [] {
+    const auto proc_stat = ReadProcFile("/proc/stat");
+    return proc_stat ? ParseBootTime(*proc_stat) : std::nullopt;
+  }();
   if (stat && boot_time) {
     stats = ParseProcStat(*stat, *boot_time, ::sysconf(_SC_CLK_TCK), ::sysconf(_SC_PAGESIZE));
   }

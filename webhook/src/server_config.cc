@@ -125,16 +125,6 @@ std::string ReadFile(const std::string& path, std::string_view setting) {
   return std::move(text).str();
 }
 
-std::vector<std::string> List(std::string_view text, char separator) {
-  std::vector<std::string> out;
-  std::string item;
-  std::istringstream in{std::string(text)};
-  while (std::getline(in, item, separator)) {
-    if (const auto trimmed = Trim(item); !trimmed.empty()) out.emplace_back(trimmed);
-  }
-  return out;
-}
-
 // TRACEASSIST_INSPECT_* and TRACEASSIST_REGISTRY_*: errors name the setting, never a credential.
 void ReadRegistrySettings(const SettingReader& read, ServerConfig& config) {
   read.Bool("TRACEASSIST_INSPECT_IMAGES", config.inspect_images);
@@ -143,20 +133,20 @@ void ReadRegistrySettings(const SettingReader& read, ServerConfig& config) {
   read.Bool("TRACEASSIST_INSPECT_LAYERS", config.registry.inspect_layers);
   std::string text;
   read.String("TRACEASSIST_REGISTRY_MIRRORS", text);
-  for (const auto& spec : List(text, ' ')) {
+  for (const auto& spec : SplitList(text, ' ')) {
     if (auto error = registry::AddMirror(config.registry, spec); !error.empty()) {
       throw ConfigError("TRACEASSIST_REGISTRY_MIRRORS: " + error);
     }
   }
   text.clear();
   read.String("TRACEASSIST_REGISTRY_ALLOW", text);
-  config.registry.extra_registries = List(text, ',');
+  config.registry.extra_registries = SplitList(text);
   text.clear();
   read.String("TRACEASSIST_REGISTRY_INSECURE", text);
-  config.registry.insecure_hosts = List(text, ',');
+  config.registry.insecure_hosts = SplitList(text);
   text.clear();
   read.String("TRACEASSIST_REGISTRY_PRIVATE", text);
-  config.registry.private_address_hosts = List(text, ',');
+  config.registry.private_address_hosts = SplitList(text);
   read.String("TRACEASSIST_REGISTRY_CA", config.registry.ca_file);
   text.clear();
   read.String("TRACEASSIST_REGISTRY_CREDENTIALS", text);
