@@ -12,20 +12,20 @@
 #include "image_evidence.h"
 #include "language_profile.h"
 #include "match.h"
+#include "traceassist/instrument/detector.h"
 
 namespace traceassist::instrument {
 namespace {
 
-template <typename Range>
-bool AnyRuntimeImage(const Range& patterns, std::string_view repository) {
+// True when `match(pattern, text)` holds for one of `patterns`.
+template <typename Range, typename Match>
+bool AnyMatches(const Range& patterns, std::string_view text, Match match) {
   return std::any_of(patterns.begin(), patterns.end(),
-                     [&](std::string_view p) { return RuntimeImagePatternMatches(p, repository); });
+                     [&](std::string_view p) { return match(p, text); });
 }
 
-template <typename Range>
-bool AnyName(const Range& patterns, std::string_view name) {
-  return std::any_of(patterns.begin(), patterns.end(),
-                     [&](std::string_view p) { return NamePatternMatches(p, name); });
+bool HasPrefix(std::string_view prefix, std::string_view path) {
+  return path.substr(0, prefix.size()) == prefix;
 }
 
 template <typename Range>
@@ -65,11 +65,8 @@ bool PeerAddress(std::string_view name) {
 }
 
 // Medium env patterns: exact names, or prefixes ("SPRING_*") that are not a peer's address.
-template <typename Range>
-bool AnyOwnName(const Range& patterns, std::string_view name) {
-  return std::any_of(patterns.begin(), patterns.end(), [&](std::string_view p) {
-    return NamePatternMatches(p, name) && (p.back() != '*' || !PeerAddress(name));
-  });
+bool OwnNameMatches(std::string_view pattern, std::string_view name) {
+  return NamePatternMatches(pattern, name) && (pattern.back() != '*' || !PeerAddress(name));
 }
 
 class SignalCollector {
@@ -81,9 +78,9 @@ class SignalCollector {
     const Words tokens = ImageTokens(repository_);
     for (const LanguageProfile* profile : LanguageProfiles()) {
       const DetectionSignals& lang = profile->detection;
-      if (AnyRuntimeImage(lang.images, repository_)) {
+      if (AnyMatches(lang.images, repository_, RuntimeImagePatternMatches)) {
         Add(profile->language, Confidence::kHigh, "image " + c_.image);
-      } else if (AnyRuntimeImage(lang.weak_images, repository_)) {
+      } else if (AnyMatches(lang.weak_images, repository_, RuntimeImagePatternMatches)) {
         Add(profile->language, Confidence::kMedium, "image " + c_.image);
       } else if (auto t = std::find_first_of(tokens.begin(), tokens.end(),
                                              lang.image_tokens.begin(), lang.image_tokens.end());
@@ -94,12 +91,12 @@ class SignalCollector {
       for (const auto& env : c_.env) {
         const std::string evidence =
             image_ != nullptr ? ImageEnvEvidence(env.name, *image_) : "env " + env.name;
-        if (AnyName(lang.env_strong, env.name) ||
+        if (AnyMatches(lang.env_strong, env.name, NamePatternMatches) ||
             (image_ != nullptr && Contains(lang.image_env, env.name))) {
           Add(profile->language, Confidence::kHigh, evidence);
-        } else if (AnyOwnName(lang.env, env.name)) {
+        } else if (AnyMatches(lang.env, env.name, OwnNameMatches)) {
           Add(profile->language, Confidence::kMedium, evidence);
-        } else if (AnyName(lang.env_supporting, env.name)) {
+        } else if (AnyMatches(lang.env_supporting, env.name, NamePatternMatches)) {
           signals_.push_back({profile->language, Confidence::kLow, evidence, true});
         } else if (!convention && lang.env_convention != nullptr && lang.env_convention(env.name)) {
           convention = true;  // one framework convention is one signal, however many keys use it
@@ -107,11 +104,11 @@ class SignalCollector {
         }
       }
       for (const auto& path : c_.probe_paths) {
-        if (AnyPrefix(lang.probe_prefixes, path))
+        if (AnyMatches(lang.probe_prefixes, path, HasPrefix))
           Add(profile->language, Confidence::kMedium, "probe " + path);
       }
       for (const auto& path : c_.mount_paths) {
-        if (AnyPrefix(lang.mount_prefixes, path))
+        if (AnyMatches(lang.mount_prefixes, path, HasPrefix))
           Add(profile->language, Confidence::kMedium, "mount " + path);
       }
     }
@@ -123,12 +120,6 @@ class SignalCollector {
   }
 
  private:
-  template <typename Range>
-  static bool AnyPrefix(const Range& prefixes, std::string_view path) {
-    return std::any_of(prefixes.begin(), prefixes.end(),
-                       [&](std::string_view p) { return path.substr(0, p.size()) == p; });
-  }
-
   void Add(Language language, Confidence confidence, std::string evidence) {
     if (image_ != nullptr && evidence.rfind("image ", 0) != 0)
       evidence = "image config " + evidence;
@@ -180,7 +171,7 @@ class SignalCollector {
     for (const LanguageProfile* profile : LanguageProfiles()) {
       const DetectionSignals& lang = profile->detection;
       const bool launcher = Contains(lang.launchers, program);
-      if (!launcher && !AnyPath(lang.launcher_paths, path)) continue;
+      if (!launcher && !AnyMatches(lang.launcher_paths, path, GlobMatch)) continue;
       if (!launcher || argv.size() == 1 || argv[1].empty() || argv[1][0] != '-' ||
           Contains(rules::InterpreterOptions(), argv[1]))
         return true;
@@ -202,7 +193,7 @@ class SignalCollector {
     for (const LanguageProfile* profile : LanguageProfiles()) {
       const DetectionSignals& lang = profile->detection;
       const bool launcher = Contains(lang.launchers, program);
-      if (!launcher && !AnyPath(lang.launcher_paths, path)) continue;
+      if (!launcher && !AnyMatches(lang.launcher_paths, path, GlobMatch)) continue;
       Add(profile->language, confidence,
           fmt::format("{} {}", how, launcher ? program : command[at]));
       for (std::size_t i = at + 1; i < command.size(); ++i) {
@@ -213,12 +204,6 @@ class SignalCollector {
       return true;
     }
     return false;
-  }
-
-  template <typename Range>
-  static bool AnyPath(const Range& globs, std::string_view path) {
-    return std::any_of(globs.begin(), globs.end(),
-                       [&](std::string_view g) { return GlobMatch(g, path); });
   }
 
   // "--app=/srv/app.jar" -> "/srv/app.jar".
