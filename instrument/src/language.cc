@@ -1,24 +1,13 @@
 #include "traceassist/instrument/language.h"
 
 #include <algorithm>
-#include <cctype>
 #include <string>
 #include <utility>
 
 #include "language_profile.h"
+#include "match.h"
 
 namespace traceassist::instrument {
-namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-}  // namespace
-
 std::string_view ToString(Language language) {
   if (const LanguageProfile* profile = FindProfile(language)) return profile->name;
   return language == Language::kNone ? "none" : "unknown";
@@ -39,7 +28,7 @@ std::string_view ToString(Confidence confidence) {
 }
 
 std::optional<Language> ParseLanguage(std::string_view name) {
-  const std::string lower = Lower(name);
+  const std::string lower = ToLower(name);
   if (lower == "unknown") return Language::kUnknown;
   if (lower == "none") return Language::kNone;
   for (const LanguageProfile* profile : LanguageProfiles()) {
@@ -54,7 +43,7 @@ std::optional<Language> ParseLanguage(std::string_view name) {
 }
 
 std::optional<Confidence> ParseConfidence(std::string_view name) {
-  const std::string lower = Lower(name);
+  const std::string lower = ToLower(name);
   if (lower == "high") return Confidence::kHigh;
   if (lower == "medium") return Confidence::kMedium;
   if (lower == "low") return Confidence::kLow;
@@ -73,16 +62,6 @@ std::optional<std::pair<std::string, Language>> ParseContainerLanguage(std::stri
   const auto language = ParseLanguageOverride(entry.substr(eq + 1));
   if (!language) return std::nullopt;
   return std::pair{std::string(entry.substr(0, eq)), *language};
-}
-
-bool HasOperatorInjection(Language language) {
-  const LanguageProfile* profile = FindProfile(language);
-  return profile != nullptr && profile->operator_injection;
-}
-
-bool SupportsInitContainers(Language language) {
-  const LanguageProfile* profile = FindProfile(language);
-  return profile != nullptr && profile->init_containers;
 }
 
 }  // namespace traceassist::instrument

@@ -1,36 +1,30 @@
 #include "match.h"
 
+#include <fnmatch.h>
+
 #include <algorithm>
-#include <cctype>
 
 namespace traceassist::instrument {
 
+namespace {
+
+// fnmatch(3) reads NUL-terminated strings: `text` is one, or a tail of one.
+bool Fnmatch(const std::string& pattern, const char* text) {
+  return fnmatch(pattern.c_str(), text, 0) == 0;
+}
+
+}  // namespace
+
 bool GlobMatch(std::string_view pattern, std::string_view text) {
-  // Iterative matcher with single-star backtracking: linear for the patterns used here.
-  std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (p < pattern.size() && pattern[p] == text[t]) {
-      ++p;
-      ++t;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
+  return Fnmatch(std::string(pattern), std::string(text).c_str());
 }
 
 bool ImagePatternMatches(std::string_view pattern, std::string_view repository) {
-  if (GlobMatch(pattern, repository)) return true;
-  for (std::size_t i = repository.find('/'); i != std::string_view::npos;
-       i = repository.find('/', i + 1)) {
-    if (GlobMatch(pattern, repository.substr(i + 1))) return true;
+  const std::string glob(pattern);
+  const std::string repo(repository);
+  if (Fnmatch(glob, repo.c_str())) return true;
+  for (std::size_t i = repo.find('/'); i != std::string::npos; i = repo.find('/', i + 1)) {
+    if (Fnmatch(glob, repo.c_str() + i + 1)) return true;
   }
   return false;
 }
@@ -63,9 +57,27 @@ std::string_view Basename(std::string_view path) {
 
 std::string ToLower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  // ASCII only, whatever the process locale: image names, paths and codes are ASCII.
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
   return out;
+}
+
+std::vector<std::string> Split(std::string_view text, char sep) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto end = std::min(text.find(sep, start), text.size());
+    std::string_view part = text.substr(start, end - start);
+    const auto first = part.find_first_not_of(" \t");
+    if (first != std::string_view::npos) {
+      part = part.substr(first, part.find_last_not_of(" \t") - first + 1);
+      parts.emplace_back(part);
+    }
+    start = end + 1;
+  }
+  return parts;
 }
 
 }  // namespace traceassist::instrument

@@ -3,6 +3,7 @@
 #include "traceassist/instrument/policy.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <set>
@@ -20,29 +21,6 @@ const std::string* Find(const Annotations& annotations, std::string_view key) {
     if (k == key) return &v;  // the first of duplicate keys wins, as in yaml-cpp and the API server
   }
   return nullptr;
-}
-
-std::vector<std::string> Split(std::string_view text, char sep) {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const auto end = std::min(text.find(sep, start), text.size());
-    std::string part(text.substr(start, end - start));
-    part.erase(0, part.find_first_not_of(" \t"));
-    part.erase(part.find_last_not_of(" \t") + 1);
-    if (!part.empty()) parts.push_back(std::move(part));
-    start = end + 1;
-  }
-  return parts;
-}
-
-std::string Join(const std::vector<std::string>& parts, std::string_view sep) {
-  std::string out;
-  for (const auto& p : parts) {
-    if (!out.empty()) out += sep;
-    out += p;
-  }
-  return out;
 }
 
 // The inject key suffix for a language ("inject-apache-httpd").
@@ -402,7 +380,7 @@ Decision Decide(const WorkloadView& w, const Options& options) {
   auto names = [&](const std::vector<std::size_t>& indices) {
     std::vector<std::string> out;
     for (std::size_t i : indices) out.push_back(r.containers[i].name);
-    return Join(out, ",");
+    return fmt::to_string(fmt::join(out, ","));
   };
   for (const auto& [lang, indices] : groups) put(InjectKey(lang), options.instrumentation);
   if (groups.size() == 1) {
@@ -422,7 +400,7 @@ Decision Decide(const WorkloadView& w, const Options& options) {
       put(std::string(musl_key->key), std::string(musl_key->value));
     }
   }
-  std::string marker = Join(written, ",");
+  std::string marker = fmt::to_string(fmt::join(written, ","));
   if (const auto* v = Find(w.annotations, kManagedKey); v && !ManagedOriginal(*v).empty())
     marker += "," + std::string(ManagedOriginal(*v));  // what stood there stays recorded
   desired.emplace_back(kManagedKey, std::move(marker));

@@ -13,7 +13,7 @@ TEST_CASE("erlang: Erlang and Elixir images, launchers and variables; never anno
   CHECK(Detect(App("registry.example/shop/chat:1", {"/app/bin/chat", "start"},
                    {"RELEASE_COOKIE", "PHX_HOST"}))
             .language == Language::kErlang);
-  CHECK_FALSE(HasOperatorInjection(Language::kErlang));
+  CHECK_FALSE(FindProfile(Language::kErlang)->operator_injection);
   const Decision d = DecideOne(App("elixir:1.16"));
   CHECK(d.set.empty());
   CHECK(d.report.containers[0].reason == "language_unsupported");

@@ -24,5 +24,5 @@ TEST_CASE("go: off unless enabled; the target executable is written", "[language
       Annotation(d, "instrumentation.opentelemetry.io/otel-go-auto-target-exe");
   REQUIRE(exe != nullptr);
   CHECK(*exe == "/srv/cart");
-  CHECK_FALSE(SupportsInitContainers(Language::kGo));
+  CHECK_FALSE(FindProfile(Language::kGo)->init_containers);
 }

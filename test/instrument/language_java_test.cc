@@ -16,7 +16,7 @@ TEST_CASE("java: inject-java, init containers, JAVA_TOOL_OPTIONS from valueFrom 
           "[language][java]") {
   const Decision d = DecideOne(App("eclipse-temurin:21-jre"));
   REQUIRE(Annotation(d, "instrumentation.opentelemetry.io/inject-java") != nullptr);
-  CHECK(SupportsInitContainers(Language::kJava));
+  CHECK(FindProfile(Language::kJava)->init_containers);
   ContainerView c = App("eclipse-temurin:21-jre");
   c.env.push_back({"JAVA_TOOL_OPTIONS", "", true});
   CHECK(DecideOne(c).report.containers[0].reason == "env_value_from");

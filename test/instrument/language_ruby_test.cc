@@ -5,7 +5,7 @@ using namespace traceassist::instrument::testing;
 
 TEST_CASE("ruby: detected and reported, never annotated", "[language][ruby]") {
   CheckNames(Language::kRuby, "ruby");
-  CHECK_FALSE(HasOperatorInjection(Language::kRuby));
+  CHECK_FALSE(FindProfile(Language::kRuby)->operator_injection);
   CHECK(Detect(App("ruby:3.3")).language == Language::kRuby);
   const Decision d = DecideOne(App("ruby:3.3"));
   CHECK(d.set.empty());

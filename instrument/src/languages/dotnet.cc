@@ -3,28 +3,22 @@
 #include <cctype>
 
 #include "../language_profile.h"
+#include "../match.h"
 
 namespace traceassist::instrument {
 namespace {
 
 using sv = std::string_view;
 
-bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(s[i])) !=
-        std::tolower(static_cast<unsigned char>(prefix[i])))
-      return false;
-  }
-  return true;
-}
-
 // .NET configuration reads "Section__Key" variables as "Section:Key". Counted in its PascalCase
 // form ("Logging__LogLevel__Default", "Kestrel__Endpoints__Http__Url") or as ConnectionStrings in
 // any case: all-upper "AIRFLOW__CORE__EXECUTOR" (Airflow, pydantic settings) and lower-case
 // "database__host" (nconf) are other frameworks' conventions.
 bool DotnetConfigurationKey(std::string_view name) {
-  if (StartsWithNoCase(name, "ConnectionStrings__") && name.size() > 19) return true;
+  constexpr std::string_view kConnectionStrings = "connectionstrings__";
+  if (name.size() > kConnectionStrings.size() &&
+      ToLower(name.substr(0, kConnectionStrings.size())) == kConnectionStrings)
+    return true;
   if (name.find("__") == std::string_view::npos) return false;
   bool lower = false;
   std::size_t start = 0;

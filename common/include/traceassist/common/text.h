@@ -11,8 +11,6 @@ namespace traceassist::common {
 
 // `text` with ASCII letters lower-cased (other bytes as they are).
 std::string ToLower(std::string_view text);
-// `text` with ASCII letters upper-cased (other bytes as they are).
-std::string ToUpper(std::string_view text);
 // True when `a` and `b` are equal ignoring ASCII case.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 // `text` without leading and trailing spaces and tabs.

@@ -47,10 +47,4 @@ std::optional<Language> ParseLanguageOverride(std::string_view name);
 // ParseLanguageOverride accepts. Returns nullopt for anything else.
 std::optional<std::pair<std::string, Language>> ParseContainerLanguage(std::string_view entry);
 
-// True when the OpenTelemetry Operator has an inject-<lang> annotation for the language.
-bool HasOperatorInjection(Language language);
-
-// True for languages whose agent the Operator can inject into init containers (since ~0.146).
-bool SupportsInitContainers(Language language);
-
 }  // namespace traceassist::instrument
