@@ -17,6 +17,8 @@ void ReportSummary::Add(const instrument::Report& report) {
     if (object_languages.empty()) object_languages.emplace("none");
     const std::string status(instrument::ToString(object.status));
     for (const std::string& language : object_languages) ++by_status_language[{status, language}];
+    if (object.status == instrument::ObjectStatus::kSkipped)
+      ++skipped_by_reason[object.reasons.empty() ? std::string() : object.reasons.front()];
   }
 }
 

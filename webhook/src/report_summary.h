@@ -21,6 +21,8 @@ struct ReportSummary {
   // Objects per (status, language of an app container or "none"): an object with app containers
   // of two languages counts once under each.
   std::map<std::pair<std::string, std::string>, int> by_status_language;
+  // Skipped objects per first reason code ("" when a skip carries none).
+  std::map<std::string, int> skipped_by_reason;
 
   // Adds the objects of `report`.
   void Add(const instrument::Report& report);

@@ -374,6 +374,9 @@ void Router::Instrument(const httplib::Request& req, httplib::Response& res,
     for (const auto& [status_language, count] : result.summary.by_status_language) {
       metrics_.ObjectProcessed(status_language.first, status_language.second, count);
     }
+    for (const auto& [reason, count] : result.summary.skipped_by_reason) {
+      metrics_.ObjectSkipped(reason, count);
+    }
   }
   HandlerResult handled;
   handled.code = std::move(result.code);
@@ -416,11 +419,9 @@ void Router::Mutate(const httplib::Request& req, httplib::Response& res,
 
 void Router::Ready(httplib::Response& res) {
   const analytics::SinkState sink_state = sink_ ? sink_->State() : analytics::SinkState::kOff;
-  const char* analytics_name = sink_state == analytics::SinkState::kOk         ? "ok"
-                               : sink_state == analytics::SinkState::kDegraded ? "degraded"
-                                                                               : "off";
+  const char* analytics_name = analytics::SinkStateName(sink_state);
   const bool analytics_blocks =
-      config_.analytics_required && sink_state != analytics::SinkState::kOk;
+      analytics::AnalyticsBlocksReadiness(sink_state, config_.analytics_required);
   const bool ready = serving_.ready, draining = serving_.draining;
   const char* server_state = draining ? "draining" : ready ? "ok" : "starting";
   const bool answer_ready = ready && !draining && !analytics_blocks;

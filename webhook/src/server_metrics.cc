@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "process_metrics.h"
+#include "traceassist/instrument/reason.h"
 
 namespace traceassist::webhook {
 namespace {
@@ -85,6 +86,15 @@ void ServerMetrics::ObjectProcessed(std::string_view outcome, std::string_view l
   objects_[{std::string(outcome), std::string(language)}] += count;
 }
 
+void ServerMetrics::ObjectSkipped(std::string_view reason, int count) {
+  // A skip always counts: one without a code (none is known to happen) as "other".
+  const std::string_view label = reason.empty() ? "other" : instrument::ReasonLabel(reason);
+  std::lock_guard lock(mu_);
+  auto it = object_skips_.find(label);
+  if (it == object_skips_.end()) it = object_skips_.emplace(std::string(label), 0).first;
+  it->second += count;
+}
+
 void ServerMetrics::AdmissionFinished(std::string_view kind, std::string_view operation,
                                       std::string_view outcome, std::string_view reason,
                                       double seconds) {
@@ -93,7 +103,8 @@ void ServerMetrics::AdmissionFinished(std::string_view kind, std::string_view op
   last_admission_.store(std::chrono::duration<double>(now).count(), std::memory_order_relaxed);
   std::lock_guard lock(mu_);
   ++admissions_[{std::string(kind), std::string(operation), std::string(outcome)}];
-  if (!reason.empty()) ++admission_skips_[{std::string(kind), std::string(reason)}];
+  const std::string_view label = instrument::ReasonLabel(reason);
+  if (!label.empty()) ++admission_skips_[{std::string(kind), std::string(label)}];
 }
 
 void ServerMetrics::CertificateReload(bool ok) {
@@ -155,6 +166,11 @@ void ServerMetrics::Render(std::string& out, const Gauges& gauges) const {
                "Workload objects in API manifests by outcome and language.");
   for (const auto& [key, count] : objects_) {
     text.Sample(static_cast<double>(count), {{"outcome", key.first}, {"language", key.second}});
+  }
+  text.Counter("traceassist_objects_skipped_total",
+               "Workload objects in API manifests the policy skipped, by reason code.");
+  for (const auto& [reason, count] : object_skips_) {
+    text.Sample(static_cast<double>(count), {{"reason", reason}});
   }
   text.Counter("traceassist_admission_reviews_total",
                "AdmissionReviews by object kind, operation and outcome.");

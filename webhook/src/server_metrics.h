@@ -1,10 +1,10 @@
 // The server's Prometheus metrics: HTTP requests by route and status, a latency histogram per
-// route, in-flight requests, manifests and objects processed, admissions by kind/operation/outcome
-// and the policy's skips by kind/reason, with a latency histogram that resolves well below 5 ms,
-// certificate reloads and the serving certificate's expiry, the time of the last admission review,
-// build info and the standard process_* metrics. Rendered through prometheus-cpp's text serializer
-// (common/metrics_text.h; checked by `promtool check metrics` in the tests); recording stays
-// lock-free or one short critical section.
+// route, in-flight requests, manifests and objects processed (and API skips by reason code),
+// admissions by kind/operation/outcome and the policy's skips by kind/reason, with a latency
+// histogram that resolves well below 5 ms, certificate reloads and the serving certificate's
+// expiry, the time of the last admission review, build info and the standard process_* metrics.
+// Rendered through prometheus-cpp's text serializer (common/metrics_text.h; checked by `promtool
+// check metrics` in the tests); recording stays lock-free or one short critical section.
 //
 // Thread-safety: every method is thread-safe; recording is a short critical section or an atomic.
 #pragma once
@@ -55,7 +55,11 @@ class ServerMetrics {
   void ManifestProcessed(std::string_view outcome);
   // One object: outcome is the report status (instrumented, unchanged, skipped, ...).
   void ObjectProcessed(std::string_view outcome, std::string_view language, int count = 1);
-  // `reason` is the policy's reason code for a skip (AdmissionOutcome::reason), or empty.
+  // `count` objects the policy skipped in API manifests, under their first reason code, recorded
+  // as instrument::ReasonLabel (a code of the reason table or "other": the label stays bounded).
+  void ObjectSkipped(std::string_view reason, int count = 1);
+  // `reason` is the policy's reason code for a skip (AdmissionOutcome::reason), or empty; recorded
+  // as instrument::ReasonLabel, so the label takes only the reason table's codes or "other".
   void AdmissionFinished(std::string_view kind, std::string_view operation,
                          std::string_view outcome, std::string_view reason, double seconds);
   void CertificateReload(bool ok);
@@ -85,6 +89,7 @@ class ServerMetrics {
   std::map<std::pair<Route, int>, std::uint64_t> requests_;
   std::map<std::string, std::uint64_t, std::less<>> manifests_;
   std::map<std::pair<std::string, std::string>, std::uint64_t> objects_;
+  std::map<std::string, std::uint64_t, std::less<>> object_skips_;  // by reason
   std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> admissions_;
   std::map<std::pair<std::string, std::string>, std::uint64_t> admission_skips_;  // kind, reason
   std::uint64_t reloads_ok_ = 0;

@@ -66,23 +66,4 @@ std::string RedactDatabaseUrl(std::string_view url);
 // short. Never returns null.
 std::unique_ptr<UsageSink> CreateUsageSink(const AnalyticsConfig& config);
 
-// Whether analytics in `state` should make the service unready: only when analytics is required and
-// not ok.
-inline bool AnalyticsBlocksReadiness(SinkState state, bool required) {
-  return required && state != SinkState::kOk;
-}
-
-// The word /ready shows for `state`: "off", "ok" or "degraded".
-inline const char* SinkStateName(SinkState state) {
-  switch (state) {
-    case SinkState::kOk:
-      return "ok";
-    case SinkState::kDegraded:
-      return "degraded";
-    case SinkState::kOff:
-      break;
-  }
-  return "off";
-}
-
 }  // namespace traceassist::analytics
