@@ -8,23 +8,42 @@ namespace traceassist::instrument {
 
 namespace {
 
-// fnmatch(3) reads NUL-terminated strings: `text` is one, or a tail of one.
-bool Fnmatch(const std::string& pattern, const char* text) {
-  return fnmatch(pattern.c_str(), text, 0) == 0;
+// A pattern whose only special character is '*' (nearly all of them), matched as fnmatch(3) would
+// match it but without copying either string: iterative, with single-star backtracking.
+bool StarMatch(std::string_view pattern, std::string_view text) {
+  std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (p < pattern.size() && pattern[p] == text[t]) {
+      ++p;
+      ++t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
 }
 
 }  // namespace
 
 bool GlobMatch(std::string_view pattern, std::string_view text) {
-  return Fnmatch(std::string(pattern), std::string(text).c_str());
+  if (pattern.find_first_of("?[\\") == std::string_view::npos) return StarMatch(pattern, text);
+  // fnmatch(3) reads NUL-terminated strings: a text with a NUL byte matches no such pattern.
+  if (text.find('\0') != std::string_view::npos) return false;
+  return fnmatch(std::string(pattern).c_str(), std::string(text).c_str(), 0) == 0;
 }
 
 bool ImagePatternMatches(std::string_view pattern, std::string_view repository) {
-  const std::string glob(pattern);
-  const std::string repo(repository);
-  if (Fnmatch(glob, repo.c_str())) return true;
-  for (std::size_t i = repo.find('/'); i != std::string::npos; i = repo.find('/', i + 1)) {
-    if (Fnmatch(glob, repo.c_str() + i + 1)) return true;
+  if (GlobMatch(pattern, repository)) return true;
+  for (std::size_t i = repository.find('/'); i != std::string_view::npos;
+       i = repository.find('/', i + 1)) {
+    if (GlobMatch(pattern, repository.substr(i + 1))) return true;
   }
   return false;
 }

@@ -2,7 +2,10 @@
 // fnmatch(3), the one lower-case and the one split helper.
 #include "match.h"
 
+#include <fnmatch.h>
+
 #include <catch2/catch.hpp>
+#include <string>
 
 using namespace traceassist::instrument;
 
@@ -26,6 +29,22 @@ TEST_CASE("fnmatch globs: '?' is one character, '[...]' a set, a backslash quote
   CHECK_FALSE(GlobMatch("payments/[!t]*", "payments/test"));
   CHECK(GlobMatch("odd\\*name", "odd*name"));
   CHECK_FALSE(GlobMatch("odd\\*name", "oddxname"));
+}
+
+TEST_CASE("'*'-only patterns (matched without fnmatch) answer as fnmatch(3) does") {
+  const std::string patterns[] = {"",   "*",    "**",    "a*",    "*a",     "*a*", "a*b*c",
+                                  "*/", "*.sh", "x*/*y", "*a*a*", "ab**ba", ".*",  "*/.*"};
+  const std::string texts[] = {"",     "a",       "ab",  "abc",     "a/b/c", "ba",  "aXbYc",
+                               "abba", "/opt/.x", "x/y", "xx/a/yy", ".a",    "a.sh"};
+  for (const auto& pattern : patterns) {
+    for (const auto& text : texts) {
+      INFO(pattern << " ~ " << text);
+      CHECK(GlobMatch(pattern, text) == (fnmatch(pattern.c_str(), text.c_str(), 0) == 0));
+    }
+  }
+  using namespace std::string_literals;
+  CHECK_FALSE(GlobMatch("a?", "a\0b"s));  // fnmatch would stop reading at the NUL
+  CHECK(GlobMatch("a*", "a\0b"s));
 }
 
 TEST_CASE("an image pattern matches the repository or a tail after a '/'") {
