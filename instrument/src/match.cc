@@ -3,37 +3,42 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <optional>
 
 namespace traceassist::instrument {
 
 namespace {
 
-// A pattern whose only special character is '*' (nearly all of them), matched as fnmatch(3) would
-// match it but without copying either string: iterative, with single-star backtracking.
-bool StarMatch(std::string_view pattern, std::string_view text) {
+// The answer for a pattern whose only special character is '*' (nearly all of them), as fnmatch(3)
+// would give it but without copying either string: iterative, with single-star backtracking.
+// nullopt when the pattern has a '?', '[' or '\\' before the answer is known: fnmatch decides.
+std::optional<bool> StarMatch(std::string_view pattern, std::string_view text) {
   std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
   while (t < text.size()) {
-    if (p < pattern.size() && pattern[p] == '*') {
+    const bool more = p < pattern.size();
+    if (more && (pattern[p] == '?' || pattern[p] == '[' || pattern[p] == '\\')) return std::nullopt;
+    if (more && pattern[p] == '*') {
       star = p++;
       mark = t;
-    } else if (p < pattern.size() && pattern[p] == text[t]) {
+    } else if (more && pattern[p] == text[t]) {
       ++p;
       ++t;
     } else if (star != std::string_view::npos) {
       p = star + 1;
       t = ++mark;
     } else {
-      return false;
+      return false;  // a literal prefix that differs: no '?', '[' or '\\' after it could match
     }
   }
   while (p < pattern.size() && pattern[p] == '*') ++p;
+  // Text used up: what is left of the pattern, if anything, needs at least one more character.
   return p == pattern.size();
 }
 
 }  // namespace
 
 bool GlobMatch(std::string_view pattern, std::string_view text) {
-  if (pattern.find_first_of("?[\\") == std::string_view::npos) return StarMatch(pattern, text);
+  if (const std::optional<bool> answer = StarMatch(pattern, text)) return *answer;
   // fnmatch(3) reads NUL-terminated strings: a text with a NUL byte matches no such pattern.
   if (text.find('\0') != std::string_view::npos) return false;
   return fnmatch(std::string(pattern).c_str(), std::string(text).c_str(), 0) == 0;

@@ -31,11 +31,13 @@ TEST_CASE("fnmatch globs: '?' is one character, '[...]' a set, a backslash quote
   CHECK_FALSE(GlobMatch("odd\\*name", "oddxname"));
 }
 
-TEST_CASE("'*'-only patterns (matched without fnmatch) answer as fnmatch(3) does") {
-  const std::string patterns[] = {"",   "*",    "**",    "a*",    "*a",     "*a*", "a*b*c",
-                                  "*/", "*.sh", "x*/*y", "*a*a*", "ab**ba", ".*",  "*/.*"};
-  const std::string texts[] = {"",     "a",       "ab",  "abc",     "a/b/c", "ba",  "aXbYc",
-                               "abba", "/opt/.x", "x/y", "xx/a/yy", ".a",    "a.sh"};
+TEST_CASE("GlobMatch answers as fnmatch(3) does ('*'-only patterns are matched without it)") {
+  const std::string patterns[] = {"",      "*",     "**",    "a*",     "*a",     "*a*",  "a*b*c",
+                                  "*/",    "*.sh",  "x*/*y", "*a*a*",  "ab**ba", ".*",   "*/.*",
+                                  "a?",    "*?c",   "?",     "a[bc]*", "*[!/]",  "a\\*", "*\\?",
+                                  "b*a?a", "[ab]*", "a*\\",  "a[",     "*b[]"};
+  const std::string texts[] = {"",        "a",   "ab",      "abc", "a/b/c", "ba", "aXbYc", "abba",
+                               "/opt/.x", "x/y", "xx/a/yy", ".a",  "a.sh",  "a*", "a?",    "a["};
   for (const auto& pattern : patterns) {
     for (const auto& text : texts) {
       INFO(pattern << " ~ " << text);
