@@ -10,6 +10,7 @@
 
 #include "language_profile.h"
 #include "match.h"
+#include "ownership.h"
 #include "traceassist/instrument/detector.h"
 #include "traceassist/instrument/reason.h"
 
@@ -192,17 +193,6 @@ void AddReason(std::vector<std::string>& reasons, Reason reason) {
 
 std::string Code(Reason reason) { return std::string(ToString(reason)); }
 
-std::set<std::string, std::less<>> ParseManaged(const Annotations& annotations) {
-  std::set<std::string, std::less<>> owned;
-  if (const auto* v = Find(annotations, kManagedKey)) {
-    for (const auto& suffix : Split(*v, ',')) {
-      if (suffix.find(':') == std::string::npos)  // not the record of what was there
-        owned.insert(std::string(kOperatorPrefix) + suffix);
-    }
-  }
-  return owned;
-}
-
 // Fills set/remove from the desired annotations against what the template has now.
 void Reconcile(const Annotations& existing, const std::set<std::string, std::less<>>& owned,
                const Annotations& desired, Decision& d) {
@@ -265,7 +255,16 @@ Decision Decide(const WorkloadView& w, const Options& options) {
     return finish(ObjectStatus::kSkipped);
   }
 
-  const auto owned = ParseManaged(w.annotations);
+  const Ownership ownership = ReadOwnership(w.annotations);
+  const auto& owned = ownership.owned;
+  // A value TraceAssist wrote and the user edited since is the user's: never overwritten, and
+  // uninstrument keeps it.
+  for (const auto& key : ownership.edited) {
+    warn(Reason::kAlreadyConfigured,
+         fmt::format("{} was edited by hand since TraceAssist wrote it: {}", key,
+                     options.action == Action::kRemove ? "kept, it is yours now"
+                                                       : "it is yours now, nothing is changed"));
+  }
   if (options.action == Action::kRemove) {
     Reconcile(w.annotations, owned, {}, d);
     return finish(d.changes() ? ObjectStatus::kUninstrumented : ObjectStatus::kUnchanged);
@@ -372,10 +371,8 @@ Decision Decide(const WorkloadView& w, const Options& options) {
   }
 
   const std::string prefix(kOperatorPrefix);
-  std::vector<std::string> written;  // key suffixes, for the ownership marker
-  auto put = [&](std::string suffix, std::string value) {
+  auto put = [&](const std::string& suffix, std::string value) {
     desired.emplace_back(prefix + suffix, std::move(value));
-    written.push_back(std::move(suffix));
   };
   auto names = [&](const std::vector<std::size_t>& indices) {
     std::vector<std::string> out;
@@ -400,12 +397,15 @@ Decision Decide(const WorkloadView& w, const Options& options) {
       put(std::string(musl_key->key), std::string(musl_key->value));
     }
   }
-  std::string marker = fmt::to_string(fmt::join(written, ","));
-  if (const auto* v = Find(w.annotations, kManagedKey); v && !ManagedOriginal(*v).empty())
-    marker += "," + std::string(ManagedOriginal(*v));  // what stood there stays recorded
-  desired.emplace_back(kManagedKey, std::move(marker));
+  // What stood there before TraceAssist filled the maps stays recorded.
+  const auto* marker = Find(w.annotations, kManagedKey);
+  desired.emplace_back(kManagedKey, MakeMarker(desired, marker ? ManagedOriginal(*marker) : ""));
 
   Reconcile(w.annotations, owned, desired, d);
+  if (d.set.size() == 1 && d.set[0].first == kManagedKey && d.remove.empty() && marker != nullptr &&
+      OldFormOf(*marker, desired.back().second)) {
+    d.set.clear();
+  }
   // Never write what the API server would refuse: the whole object would be rejected.
   if (const std::size_t bytes = AnnotationBytesAfter(w.annotations, d);
       !d.set.empty() && bytes > kMaxAnnotationBytes) {
@@ -425,16 +425,6 @@ Decision Decide(const WorkloadView& w, const Options& options) {
     return finish(ObjectStatus::kSkipped);
   }
   return finish(d.changes() ? ObjectStatus::kInstrumented : ObjectStatus::kUnchanged);
-}
-
-std::string_view ManagedOriginal(std::string_view marker) {
-  for (std::size_t start = 0; start <= marker.size();) {
-    const std::size_t end = std::min(marker.find(',', start), marker.size());
-    const std::string_view item = marker.substr(start, end - start);
-    if (item.find(':') != std::string_view::npos) return item;
-    start = end + 1;
-  }
-  return {};
 }
 
 Status ValidateInstrumentationRef(std::string_view ref) {

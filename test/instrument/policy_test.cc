@@ -46,7 +46,8 @@ TEST_CASE("single language: inject key, container-names, ownership marker", "[po
   CHECK(d.report.status == ObjectStatus::kInstrumented);
   CHECK(d.set == Annotations{{"instrumentation.opentelemetry.io/inject-java", "true"},
                              {"instrumentation.opentelemetry.io/container-names", "app"},
-                             {"traceassist.io/managed", "inject-java,container-names"}});
+                             {"traceassist.io/managed",
+                              "inject-java,container-names,digests=4db211e5.1f6a832c"}});
   CHECK(d.remove.empty());
   CHECK(d.warnings.empty());
 }
@@ -235,4 +236,72 @@ TEST_CASE("a change that would take the annotations over 256 KiB is not made", "
   for (const auto& [k, v] : fits.set) added += k.size() + v.size();
   CHECK(Decide(with_notes(262144 - added), {}).report.status == ObjectStatus::kInstrumented);
   CHECK(Decide(with_notes(262144 - added + 1), {}).report.status == ObjectStatus::kSkipped);
+}
+
+TEST_CASE("a managed value the user edited by hand is the user's from then on", "[policy]") {
+  const std::string inject = "instrumentation.opentelemetry.io/inject-java";
+  const std::string names = "instrumentation.opentelemetry.io/container-names";
+  const Decision first = Decide(W({C("a", "openjdk:17")}), {});
+  REQUIRE(first.report.status == ObjectStatus::kInstrumented);
+  Annotations edited = first.set;
+  edited[0].second = "observability/java";  // pointed at another Instrumentation by hand
+
+  // A later instrument leaves the template alone and says why.
+  const Decision again = Decide(W({C("a", "openjdk:17")}, edited), {});
+  CHECK(again.report.status == ObjectStatus::kSkipped);
+  CHECK(again.report.reasons.front() == "already_configured");
+  CHECK_FALSE(again.changes());
+  REQUIRE(again.warnings.size() == 1);
+  CHECK(again.warnings[0].code == "already_configured");
+  CHECK_THAT(again.warnings[0].message, Catch::Contains(inject) && Catch::Contains("by hand"));
+
+  // uninstrument removes what is still TraceAssist's and keeps the edited value, saying so.
+  Options remove;
+  remove.action = Action::kRemove;
+  const Decision un = Decide(W({C("a", "openjdk:17")}, edited), remove);
+  CHECK(un.report.status == ObjectStatus::kUninstrumented);
+  CHECK(un.remove == std::vector<std::string>{names, "traceassist.io/managed"});
+  REQUIRE(un.warnings.size() == 1);
+  CHECK_THAT(un.warnings[0].message, Catch::Contains(inject) && Catch::Contains("kept"));
+
+  // Unedited, everything TraceAssist wrote goes, and a re-run changes nothing.
+  CHECK(Decide(W({C("a", "openjdk:17")}, first.set), remove).remove.size() == 3);
+  CHECK(Decide(W({C("a", "openjdk:17")}, first.set), {}).report.status == ObjectStatus::kUnchanged);
+
+  // TraceAssist's own change (the image moved to Python) is not an edit: the values and the
+  // digests follow.
+  const Decision moved = Decide(W({C("a", "python:3.12")}, first.set), {});
+  CHECK(moved.report.status == ObjectStatus::kInstrumented);
+  CHECK(moved.remove == std::vector<std::string>{inject});
+  CHECK(*Get(moved.set, "traceassist.io/managed") ==
+        "inject-python,container-names,digests=4db211e5.e40c292c");
+
+  // A marker whose digests no longer pair with its keys was edited by hand: every key is the
+  // user's.
+  Annotations tampered = first.set;
+  tampered[2].second = "inject-java,container-names,digests=4db211e5";
+  const Decision t = Decide(W({C("a", "openjdk:17")}, tampered), remove);
+  CHECK(t.remove == std::vector<std::string>{"traceassist.io/managed"});
+  CHECK(t.warnings.size() == 2);
+}
+
+TEST_CASE("a marker written before digests is read as before and kept while right", "[policy]") {
+  const Annotations old{{"instrumentation.opentelemetry.io/inject-java", "true"},
+                        {"instrumentation.opentelemetry.io/container-names", "a"},
+                        {"traceassist.io/managed", "inject-java,container-names,annotations: ~"}};
+  // Right as it stands: no churn (a --check gate or a GitOps diff would see one).
+  CHECK(Decide(W({C("a", "openjdk:17")}, old), {}).report.status == ObjectStatus::kUnchanged);
+  // Without digests, an edit cannot be told: the keys count as TraceAssist's, and its next change
+  // records the digests (the record of what stood there stays).
+  Annotations edited = old;
+  edited[1].second = "a,b";
+  const Decision d = Decide(W({C("a", "openjdk:17")}, edited), {});
+  CHECK(d.report.status == ObjectStatus::kInstrumented);
+  CHECK(d.set == Annotations{{"instrumentation.opentelemetry.io/container-names", "a"},
+                             {"traceassist.io/managed",
+                              "inject-java,container-names,digests=4db211e5.e40c292c,"
+                              "annotations: ~"}});
+  Options remove;
+  remove.action = Action::kRemove;
+  CHECK(Decide(W({C("a", "openjdk:17")}, old), remove).remove.size() == 3);
 }

@@ -21,7 +21,7 @@ std::string Rewrite(std::string_view input, const Options& options = {}) {
 const char* kJavaLines =
     "instrumentation.opentelemetry.io/inject-java: 'true'\n"
     "{I}instrumentation.opentelemetry.io/container-names: 'app'\n"
-    "{I}traceassist.io/managed: 'inject-java,container-names'\n";
+    "{I}traceassist.io/managed: 'inject-java,container-names,digests=4db211e5.1f6a832c'\n";
 
 // `original`: what the ownership marker records of the map TraceAssist filled ("" for none).
 std::string JavaLines(const std::string& indent, const std::string& original = "") {
@@ -94,7 +94,7 @@ TEST_CASE("null and empty annotations", "[rewrite]") {
             "  annotations: {'instrumentation.opentelemetry.io/inject-java': 'true', "
             "'instrumentation.opentelemetry.io/container-names': 'app', "
             "'traceassist.io/managed': "
-            "'inject-java,container-names'}\n" +
+            "'inject-java,container-names,digests=4db211e5.1f6a832c'}\n" +
             spec);
 }
 
@@ -129,7 +129,8 @@ TEST_CASE("JSON manifests stay valid JSON and remove restores them byte for byte
   const auto& annotations =
       parsed["spec"]["jobTemplate"]["spec"]["template"]["metadata"]["annotations"];
   CHECK(annotations["instrumentation.opentelemetry.io/inject-python"] == "true");
-  CHECK(annotations["traceassist.io/managed"] == "inject-python,container-names");
+  CHECK(annotations["traceassist.io/managed"] ==
+        "inject-python,container-names,digests=4db211e5.1f6a832c");
   Options remove;
   remove.action = Action::kRemove;
   CHECK(Rewrite(out, remove) == in);

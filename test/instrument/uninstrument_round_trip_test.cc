@@ -52,3 +52,37 @@ TEST_CASE("uninstrument gives back the bytes TraceAssist found", "[rewrite][roun
   }
   CHECK(cases >= 1);
 }
+
+TEST_CASE("a managed value edited by hand survives instrument and uninstrument",
+          "[rewrite][roundtrip]") {
+  const std::string head = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n";
+  const std::string spec = "spec:\n  containers: [{name: app, image: openjdk:17}]\n";
+  for (const std::string annotations :
+       {"  annotations: ~\n", "  annotations: {team: shop}\n", "  labels: {a: b}\n"}) {
+    DYNAMIC_SECTION(annotations) {
+      const std::string input = head + annotations + spec;
+      const std::string instrumented = Run(input, Action::kInstrument).text;
+      const std::string from = "'app'", to = "'app,debug'";
+      const std::size_t at = instrumented.find(from);
+      REQUIRE(at != std::string::npos);
+      std::string edited = instrumented;
+      edited.replace(at, from.size(), to);
+
+      const RewriteOutput again = Run(edited, Action::kInstrument);
+      CHECK(again.text == edited);
+      CHECK_FALSE(again.report.changes_made);
+      REQUIRE(again.report.warnings.size() == 1);
+      CHECK_THAT(again.report.warnings[0].message, Catch::Contains("container-names was edited"));
+
+      const RewriteOutput removed = Run(edited, Action::kRemove);
+      INFO("uninstrumented:\n" << removed.text);
+      CHECK(removed.report.changes_made);
+      CHECK(removed.text.find(to) != std::string::npos);
+      CHECK(removed.text.find("inject-java") == std::string::npos);
+      CHECK(removed.text.find("traceassist.io/managed") == std::string::npos);
+      REQUIRE(removed.report.warnings.size() == 1);
+      CHECK_THAT(removed.report.warnings[0].message, Catch::Contains("kept"));
+      CHECK(Run(removed.text, Action::kInstrument).text == removed.text);
+    }
+  }
+}

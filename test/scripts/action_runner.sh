@@ -150,7 +150,7 @@ cat > "$work/expected-check-summary" << 'EOF'
 +      annotations:
 +        instrumentation.opentelemetry.io/inject-java: &quot;true&quot;
 +        instrumentation.opentelemetry.io/container-names: &quot;reviews&quot;
-+        traceassist.io/managed: &quot;inject-java,container-names&quot;
++        traceassist.io/managed: &quot;inject-java,container-names,digests=4db211e5.a1a95bd6&quot;
        labels:
          app: reviews
          version: v1
@@ -161,7 +161,7 @@ cat > "$work/expected-check-summary" << 'EOF'
 +      annotations:
 +        instrumentation.opentelemetry.io/inject-java: &quot;true&quot;
 +        instrumentation.opentelemetry.io/container-names: &quot;reviews&quot;
-+        traceassist.io/managed: &quot;inject-java,container-names&quot;
++        traceassist.io/managed: &quot;inject-java,container-names,digests=4db211e5.a1a95bd6&quot;
        labels:
          app: reviews
          version: v2
@@ -172,7 +172,7 @@ cat > "$work/expected-check-summary" << 'EOF'
 +      annotations:
 +        instrumentation.opentelemetry.io/inject-java: &quot;true&quot;
 +        instrumentation.opentelemetry.io/container-names: &quot;reviews&quot;
-+        traceassist.io/managed: &quot;inject-java,container-names&quot;
++        traceassist.io/managed: &quot;inject-java,container-names,digests=4db211e5.a1a95bd6&quot;
        labels:
          app: reviews
          version: v3
@@ -190,7 +190,7 @@ cat > "$work/expected-check-summary" << 'EOF'
 +      annotations:
 +        instrumentation.opentelemetry.io/inject-java: &quot;true&quot;
 +        instrumentation.opentelemetry.io/container-names: &quot;customers-service&quot;
-+        traceassist.io/managed: &quot;inject-java,container-names&quot;
++        traceassist.io/managed: &quot;inject-java,container-names,digests=4db211e5.e7405bd8&quot;
        labels:
          app: customers-service
      spec:

@@ -35,7 +35,9 @@ struct Decision {
 Decision Decide(const WorkloadView& workload, const Options& options);
 
 // The ownership marker (kManagedKey, README "What is written") holds comma-separated items: each
-// the suffix of an Operator key TraceAssist wrote, except at most one with a colon, which records
+// the suffix of an Operator key TraceAssist wrote, then `digests=` with the FNV-1a digest of each
+// value written, in the keys' order (a value without its digest was edited by hand: the user's;
+// markers written before digests have none), and at most one item with a colon, which records
 // what an `annotations:` or `metadata:` that TraceAssist filled held before, byte for byte from the
 // key's name on (`annotations: ~`, `metadata:`). Returns that record, or "" when there is none
 // (markers written before it existed have none).
