@@ -21,8 +21,7 @@ int DocumentAt(std::string_view text, std::size_t pos) {
   bool content_before_marker = false;
   for (std::size_t p = 0; p <= pos && p < text.size(); p = NextLineStart(text, p)) {
     const std::string_view line = text.substr(p, NextLineStart(text, p) - p);
-    if (line.substr(0, 3) == "---" &&
-        (line.size() == 3 || std::string_view(" \t\r\n").find(line[3]) != std::string_view::npos)) {
+    if (DocumentMarkerAt(text, p)) {
       ++markers;
     } else if (markers == 0 && !RestOfLineIsBlank(text, p) && line[0] != '%') {
       content_before_marker = true;

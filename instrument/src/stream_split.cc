@@ -2,6 +2,7 @@
 // parallel, by the caller) and the pieces' results joined as if it had been read in one pass.
 #include <algorithm>
 
+#include "text_edit.h"
 #include "traceassist/instrument/rewrite.h"
 
 namespace traceassist::instrument {
@@ -10,17 +11,11 @@ std::vector<std::string_view> SplitStream(std::string_view input, std::size_t pa
   std::vector<std::string_view> pieces;
   std::size_t start = 0;
   for (std::size_t k = 1; k < parts; ++k) {
-    std::size_t at = std::max(start + 1, input.size() * k / parts);
-    for (at = input.find("\n---", at == 0 ? 0 : at - 1); at != std::string_view::npos;
-         at = input.find("\n---", at + 1)) {
-      const std::size_t after = at + 4;
-      if (after == input.size() ||
-          std::string_view(" \t\r\n").find(input[after]) != std::string_view::npos)
-        break;
-    }
+    const std::size_t from = std::max(start + 1, input.size() * k / parts);
+    const std::size_t at = NextDocumentMarker(input, from - 1);
     if (at == std::string_view::npos) break;
-    pieces.push_back(input.substr(start, at + 1 - start));
-    start = at + 1;
+    pieces.push_back(input.substr(start, at - start));
+    start = at;
   }
   pieces.push_back(input.substr(start));
   return pieces;

@@ -104,6 +104,20 @@ bool RestOfLineIsBlank(std::string_view text, std::size_t pos) {
   return true;
 }
 
+bool DocumentMarkerAt(std::string_view text, std::size_t pos) {
+  return text.substr(pos, 3) == "---" &&
+         (pos + 3 == text.size() ||
+          std::string_view(" \t\r\n").find(text[pos + 3]) != std::string_view::npos);
+}
+
+std::size_t NextDocumentMarker(std::string_view text, std::size_t from) {
+  for (std::size_t at = text.find("\n---", from); at != std::string_view::npos;
+       at = text.find("\n---", at + 1)) {
+    if (DocumentMarkerAt(text, at + 1)) return at + 1;
+  }
+  return std::string_view::npos;
+}
+
 std::string DoubleQuoted(std::string_view value) {
   std::string out = "\"";
   for (unsigned char c : value) {

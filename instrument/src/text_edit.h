@@ -34,6 +34,11 @@ bool StartsLine(std::string_view text, std::size_t pos);
 std::size_t SingleLineScalarEnd(std::string_view text, std::size_t pos, bool in_flow);
 // True when from `pos` to the end of the line there is only blank space or a comment.
 bool RestOfLineIsBlank(std::string_view text, std::size_t pos);
+// True when a document marker line (`---` alone or followed by a blank) starts at `pos`.
+bool DocumentMarkerAt(std::string_view text, std::size_t pos);
+// The start of the first document marker line after the line break at or after `from` (so never
+// offset 0), or npos.
+std::size_t NextDocumentMarker(std::string_view text, std::size_t from);
 // A double-quoted scalar valid in both YAML and JSON.
 std::string DoubleQuoted(std::string_view value);
 // A single-quoted YAML scalar ('' for a quote inside); DoubleQuoted when `value` holds a control

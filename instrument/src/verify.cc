@@ -126,13 +126,6 @@ Status ReadBack(std::string_view text, const Report& report, int first_document,
   return Status::Ok();
 }
 
-// True when a document marker line (`---` alone or followed by a blank) starts at `pos`.
-bool MarkerAt(std::string_view text, std::size_t pos) {
-  return text.substr(pos, 3) == "---" &&
-         (pos + 3 == text.size() ||
-          std::string_view(" \t\r\n").find(text[pos + 3]) != std::string_view::npos);
-}
-
 }  // namespace
 
 Status VerifyRewrite(std::string_view output, const Report& report, int documents, int max_depth) {
@@ -145,9 +138,9 @@ Status VerifyChangedDocuments(std::string_view input, const std::vector<Splice>&
   const int documents = static_cast<int>(document_starts.size());
   // The input's stretches: [cuts[i], cuts[i + 1]), cut at the start of each marker line.
   std::vector<std::size_t> cuts{0};
-  for (std::size_t at = input.find("\n---"); at != std::string_view::npos;
-       at = input.find("\n---", at + 1)) {
-    if (MarkerAt(input, at + 1)) cuts.push_back(at + 1);
+  for (std::size_t at = NextDocumentMarker(input, 0); at != std::string_view::npos;
+       at = NextDocumentMarker(input, at)) {
+    cuts.push_back(at);
   }
   cuts.push_back(input.size());
   // A splice belongs to the stretch holding its position; one at a cut (lines inserted at the end
