@@ -4,9 +4,9 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "image_json.h"
+#include "traceassist/common/file.h"
 #include "traceassist/registry/image_facts_json.h"
 
 namespace traceassist::registry {
@@ -33,11 +33,9 @@ FactsCache::Entry* FactsCache::Find(const std::string& key) {
     return &*it->second;
   }
   if (directory_.empty()) return nullptr;
-  std::ifstream file(FileFor(key));
-  if (!file) return nullptr;
-  std::stringstream text;
-  text << file.rdbuf();
-  const json doc = json::parse(text.str(), nullptr, false);
+  const std::optional<std::string> text = common::ReadFile(FileFor(key));
+  if (!text) return nullptr;
+  const json doc = json::parse(*text, nullptr, false);
   if (doc.is_discarded() || !doc.is_object() || doc.value("key", "") != key) return nullptr;
   Entry entry{key, doc.value("digest", ""),
               std::chrono::system_clock::time_point(std::chrono::seconds(doc.value("stored", 0LL))),

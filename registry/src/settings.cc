@@ -1,9 +1,9 @@
 #include "traceassist/registry/settings.h"
 
-#include <fstream>
 #include <sstream>
 
 #include "http_transport.h"
+#include "traceassist/common/file.h"
 #include "traceassist/registry/docker_config.h"
 
 namespace traceassist::registry {
@@ -42,11 +42,9 @@ std::string SetPlatform(RegistryOptions& options, std::string_view spec) {
 }
 
 std::string LoadCredentials(RegistryOptions& options, const std::string& path, bool required) {
-  std::ifstream file(path);
-  if (!file) return required ? "docker config " + path + " cannot be read" : "";
-  std::stringstream text;
-  text << file.rdbuf();
-  auto parsed = ParseDockerConfig(text.str());
+  const std::optional<std::string> text = common::ReadFile(path);
+  if (!text) return required ? "docker config " + path + " cannot be read" : "";
+  auto parsed = ParseDockerConfig(*text);
   if (parsed.index() == 1) return path + ": " + std::get<1>(parsed);
   for (auto& [host, credential] : std::get<0>(parsed))
     options.credentials[host] = std::move(credential);

@@ -11,11 +11,10 @@
 #include <cstdint>
 #include <cstring>
 #include <ctime>
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 #include "openssl_handles.h"
+#include "traceassist/common/file.h"
 
 namespace traceassist::webhook {
 
@@ -34,12 +33,9 @@ struct CertificateStore::CertifiedKey {
 namespace {
 
 Result<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error("cannot read " + path + ": " + std::strerror(errno));
-  std::ostringstream content;
-  content << in.rdbuf();
-  if (in.bad()) return Status::Error("cannot read " + path);
-  return content.str();
+  std::optional<std::string> content = common::ReadFile(path);
+  if (!content) return Status::Error("cannot read " + path + ": " + std::strerror(errno));
+  return std::move(*content);
 }
 
 std::string AsnTimeToIso(const ASN1_TIME* t) {

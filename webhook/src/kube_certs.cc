@@ -4,10 +4,9 @@
 #include <httplib.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
+#include "traceassist/common/file.h"
 #include "traceassist/common/text.h"
 
 namespace traceassist::webhook {
@@ -71,12 +70,11 @@ Status Refused(const std::string& what, const Reply& reply) {
   return Status::Error(what + ": " + detail);
 }
 
+// An empty file counts as unreadable.
 Result<std::string> ReadFile(const std::string& path, const char* what) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  if (!in || !(text << in.rdbuf()))
-    return Status::Error(std::string("cannot read ") + what + " " + path);
-  return text.str();
+  std::optional<std::string> text = common::ReadFile(path);
+  if (!text || text->empty()) return Status::Error(std::string("cannot read ") + what + " " + path);
+  return std::move(*text);
 }
 
 // The decoded value of a Secret's data key, or "" when absent or not base64.

@@ -4,21 +4,13 @@
 #include <unistd.h>
 
 #include <charconv>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "traceassist/common/file.h"
+
 namespace traceassist::webhook {
 namespace {
-
-std::optional<std::string> ReadProcFile(const char* path) {
-  std::ifstream in(path);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return std::move(text).str();
-}
 
 std::optional<double> ToNumber(std::string_view text) {
   unsigned long long value = 0;
@@ -97,10 +89,10 @@ std::optional<double> ParseMaxOpenFiles(std::string_view limits) {
 
 void AppendProcessMetrics(common::MetricsText& text) {
   std::optional<ProcessStats> stats;
-  const auto stat = ReadProcFile("/proc/self/stat");
+  const auto stat = common::ReadFile("/proc/self/stat");
   // The boot time never changes: /proc/stat (large on big nodes) is read at the first scrape only.
   static const std::optional<double> boot_time = [] {
-    const auto proc_stat = ReadProcFile("/proc/stat");
+    const auto proc_stat = common::ReadFile("/proc/stat");
     return proc_stat ? ParseBootTime(*proc_stat) : std::nullopt;
   }();
   if (stat && boot_time) {
@@ -121,7 +113,7 @@ void AppendProcessMetrics(common::MetricsText& text) {
     text.Gauge("process_open_fds", "Number of open file descriptors.");
     text.Sample(*open);
   }
-  const auto limits = ReadProcFile("/proc/self/limits");
+  const auto limits = common::ReadFile("/proc/self/limits");
   if (const auto max = limits ? ParseMaxOpenFiles(*limits) : std::nullopt) {
     text.Gauge("process_max_fds", "Maximum number of open file descriptors.");
     text.Sample(*max);

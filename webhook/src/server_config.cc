@@ -9,9 +9,9 @@
 #include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <thread>
 
+#include "traceassist/common/file.h"
 #include "traceassist/common/text.h"
 #include "traceassist/instrument/detector.h"
 #include "traceassist/registry/settings.h"
@@ -118,11 +118,9 @@ void CheckInstrumentationRef(std::string_view setting, std::string_view ref) {
 }
 
 std::string ReadFile(const std::string& path, std::string_view setting) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(fmt::format("{}: cannot read '{}'", setting, path));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return std::move(text).str();
+  std::optional<std::string> text = common::ReadFile(path);
+  if (!text) throw ConfigError(fmt::format("{}: cannot read '{}'", setting, path));
+  return std::move(*text);
 }
 
 // TRACEASSIST_INSPECT_* and TRACEASSIST_REGISTRY_*: errors name the setting, never a credential.
