@@ -201,12 +201,9 @@ Result<long long> SecondsUntilExpiry(std::string_view cert_pem) {
   BioPtr bio(BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size())));
   X509Ptr cert(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr);
   if (!cert) return Status::Error(OpenSslError("not a PEM certificate"));
-  int days = 0;
-  int seconds = 0;
-  if (ASN1_TIME_diff(&days, &seconds, nullptr, X509_get0_notAfter(cert.get())) == 0) {
-    return Status::Error(OpenSslError("unreadable expiry time"));
-  }
-  return static_cast<long long>(days) * 86400 + seconds;
+  const std::optional<std::int64_t> not_after = NotAfterUnixSeconds(cert.get());
+  if (!not_after) return Status::Error(OpenSslError("unreadable expiry time"));
+  return static_cast<long long>(*not_after - std::time(nullptr));
 }
 
 std::string CaBundleBase64(const GeneratedCertificates& certs) {

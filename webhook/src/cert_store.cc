@@ -46,12 +46,6 @@ std::string AsnTimeToIso(const ASN1_TIME* t) {
   return buf;
 }
 
-std::int64_t AsnTimeToUnix(const ASN1_TIME* t) {
-  struct tm tm {};
-  if (ASN1_TIME_to_tm(t, &tm) != 1) return 0;
-  return static_cast<std::int64_t>(timegm(&tm));
-}
-
 std::string DescribeCertificate(X509* cert) {
   char subject[256];
   X509_NAME_oneline(X509_get_subject_name(cert), subject, sizeof subject);
@@ -170,7 +164,7 @@ Result<std::shared_ptr<const CertificateStore::CertifiedKey>> CertificateStore::
                          AsnTimeToIso(X509_get0_notAfter(pair->cert.get())));
   }
   pair->description = DescribeCertificate(pair->cert.get());
-  pair->not_after = AsnTimeToUnix(X509_get0_notAfter(pair->cert.get()));
+  pair->not_after = NotAfterUnixSeconds(pair->cert.get()).value_or(0);
   return std::shared_ptr<const CertifiedKey>(std::move(pair));
 }
 

@@ -1,4 +1,5 @@
-// Owning handles for OpenSSL objects and OpenSSL's error text. Private to webhook/.
+// Owning handles for OpenSSL objects, OpenSSL's error text and a certificate's expiry time.
+// Private to webhook/.
 #pragma once
 
 #include <openssl/bio.h>
@@ -6,7 +7,10 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include <cstdint>
+#include <ctime>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace traceassist::webhook {
@@ -35,6 +39,13 @@ inline std::string OpenSslError(const std::string& what) {
     if (reason.empty()) reason = buf;  // the earliest entry is the root cause
   }
   return reason.empty() ? what : what + ": " + reason;
+}
+
+// The certificate's notAfter in Unix seconds; nullopt when OpenSSL cannot read it.
+inline std::optional<std::int64_t> NotAfterUnixSeconds(const X509* cert) {
+  struct tm tm {};
+  if (ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) != 1) return std::nullopt;
+  return static_cast<std::int64_t>(timegm(&tm));
 }
 
 }  // namespace traceassist::webhook
