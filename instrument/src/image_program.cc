@@ -23,33 +23,6 @@ constexpr std::string_view kBuiltins[] = {"cd",     "export", "set",   "umask", 
 
 bool IsName(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
-// "/a/./b/../c" -> "/a/c"; `path` is absolute.
-std::string Normalize(std::string_view path) {
-  std::vector<std::string_view> parts;
-  std::size_t i = 0;
-  while (i <= path.size()) {
-    const std::size_t slash = std::min(path.find('/', i), path.size());
-    const std::string_view part = path.substr(i, slash - i);
-    if (part == "..") {
-      if (!parts.empty()) parts.pop_back();
-    } else if (!part.empty() && part != ".") {
-      parts.push_back(part);
-    }
-    i = slash + 1;
-  }
-  std::string out;
-  for (std::string_view part : parts) {
-    out += '/';
-    out += part;
-  }
-  return out.empty() ? "/" : out;
-}
-
-std::string Resolve(std::string_view cwd, std::string_view path) {
-  if (!path.empty() && path[0] == '/') return Normalize(path);
-  return Normalize(std::string(cwd.empty() ? "/" : cwd) + "/" + std::string(path));
-}
-
 bool IsShell(std::string_view program) {
   const auto shells = rules::Shells();
   return std::find(shells.begin(), shells.end(), ToLower(Basename(program))) != shells.end();
@@ -174,7 +147,7 @@ Words StartedCommand(const Words& argv, const ImageFacts& facts, std::string& cw
     return commands.empty() ? Words() : std::move(commands[0]);
   for (Words& command : commands) {
     if (ToLower(command[0]) == "cd" && command.size() > 1) {
-      cwd = Resolve(cwd, command[1]);
+      cwd = ResolveImagePath(cwd, command[1]);
     } else if (!Skipped(command[0])) {
       return std::move(command);
     }
@@ -187,7 +160,7 @@ std::vector<std::string> ProgramCandidates(const Words& argv, const ImageFacts& 
   const Words started = StartedCommand(argv, facts, cwd);
   if (started.empty() || started[0].empty()) return {};
   const std::string& program = started[0];
-  if (program.find('/') != std::string::npos) return {Resolve(cwd, program)};
+  if (program.find('/') != std::string::npos) return {ResolveImagePath(cwd, program)};
   const std::string* path_entry = EnvValue(facts.env, "PATH");
   std::string_view path =
       path_entry == nullptr ? kDefaultPath : std::string_view(*path_entry).substr(5);
@@ -197,12 +170,38 @@ std::vector<std::string> ProgramCandidates(const Words& argv, const ImageFacts& 
     const std::size_t colon = std::min(path.find(':', i), path.size());
     const std::string_view dir = path.substr(i, colon - i);
     // An empty or relative PATH entry is taken from the current directory.
-    std::string candidate = Resolve(cwd, std::string(dir.empty() ? "." : dir) + "/" + program);
+    std::string candidate =
+        ResolveImagePath(cwd, std::string(dir.empty() ? "." : dir) + "/" + program);
     if (std::find(out.begin(), out.end(), candidate) == out.end())
       out.push_back(std::move(candidate));
     i = colon + 1;
   }
   return out;
+}
+
+std::string ResolveImagePath(std::string_view dir, std::string_view path) {
+  const std::string joined = !path.empty() && path[0] == '/'
+                                 ? std::string(path)
+                                 : std::string(dir.empty() ? "/" : dir) + "/" + std::string(path);
+  std::vector<std::string_view> parts;
+  const std::string_view text = joined;
+  std::size_t i = 0;
+  while (i <= text.size()) {
+    const std::size_t slash = std::min(text.find('/', i), text.size());
+    const std::string_view part = text.substr(i, slash - i);
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+    } else if (!part.empty() && part != ".") {
+      parts.push_back(part);
+    }
+    i = slash + 1;
+  }
+  std::string out;
+  for (std::string_view part : parts) {
+    out += '/';
+    out += part;
+  }
+  return out.empty() ? "/" : out;
 }
 
 std::vector<std::string> ProgramCandidates(const ImageFacts& facts) {

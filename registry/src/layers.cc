@@ -7,7 +7,6 @@
 #include <cctype>
 #include <cstring>
 #include <memory>
-#include <sstream>
 
 #include "binary_facts.h"
 
@@ -16,28 +15,6 @@ namespace {
 
 std::string Basename(std::string_view path) {
   return std::string(path.substr(path.rfind('/') + 1));
-}
-
-// "/a/./b/../c" -> "/a/c"; always absolute.
-std::string Normalise(std::string_view path) {
-  std::vector<std::string> parts;
-  std::string part;
-  std::stringstream in{std::string(path)};
-  while (std::getline(in, part, '/')) {
-    if (part.empty() || part == ".") continue;
-    if (part == "..") {
-      if (!parts.empty()) parts.pop_back();
-    } else {
-      parts.push_back(part);
-    }
-  }
-  std::string out;
-  for (const auto& p : parts) out += "/" + p;
-  return out.empty() ? "/" : out;
-}
-
-std::string Join(const std::string& dir, std::string_view relative) {
-  return Normalise((dir.empty() ? std::string("/") : dir) + "/" + std::string(relative));
 }
 
 struct Candidate {
@@ -97,8 +74,8 @@ restart:
     archive_entry* entry = nullptr;
     int status;
     while ((status = archive_read_next_header(reader.get(), &entry)) == ARCHIVE_OK) {
-      const std::string name =
-          Normalise(archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "");
+      const std::string name = instrument::ResolveImagePath(
+          "/", archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "");
       const std::string dir = name.substr(0, name.rfind('/'));
       const std::string base = Basename(name);
       if (base == ".wh..wh..opq") {
@@ -121,7 +98,7 @@ restart:
         if (type == AE_IFLNK && archive_entry_symlink(entry) && ++symlinks <= 16) {
           // The link's target may be in any layer: look again from the top for it.
           const std::string target = archive_entry_symlink(entry);
-          c.path = target[0] == '/' ? Normalise(target) : Join(dir, target);
+          c.path = instrument::ResolveImagePath(dir, target);
           followed_link = true;
           continue;
         }

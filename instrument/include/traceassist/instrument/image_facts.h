@@ -52,4 +52,8 @@ using ImageFactsLookup = std::function<const ImageFacts*(std::string_view refere
 // config's PATH, else the Docker default). Empty when nothing is started.
 std::vector<std::string> ProgramCandidates(const ImageFacts& facts);
 
+// A path inside an image, absolute and without "." or "..": `path` itself when it starts with '/',
+// else `path` taken from the directory `dir` ("/" when empty). "/a/./b/../c" -> "/a/c".
+std::string ResolveImagePath(std::string_view dir, std::string_view path);
+
 }  // namespace traceassist::instrument
