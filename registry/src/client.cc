@@ -55,20 +55,29 @@ std::vector<Endpoint> Endpoints(const RegistryOptions& options, const Reference&
   return out;
 }
 
-// Fetches and verifies one manifest or blob by digest.
-std::variant<std::string, Failure> FetchVerified(RegistrySession& session, const std::string& kind,
-                                                 const std::string& digest,
-                                                 const std::string& accept,
-                                                 std::uint64_t max_bytes) {
-  auto result = session.Request("GET", kind + "/" + digest, accept, max_bytes);
+// Fetches one manifest or blob by digest and checks its bytes against the digest. A status error
+// names it as `what`; a mismatch reads `mismatch` + ": " + what VerifyDigest says.
+std::variant<HttpResponse, Failure> FetchVerified(RegistrySession& session, const std::string& path,
+                                                  const std::string& digest,
+                                                  const std::string& accept,
+                                                  std::uint64_t max_bytes, const std::string& what,
+                                                  const std::string& mismatch) {
+  auto result = session.Request("GET", path, accept, max_bytes);
   if (auto* failure = std::get_if<Failure>(&result)) return *failure;
   auto& response = std::get<HttpResponse>(result);
-  const std::string what =
-      session.endpoint().registry + " " + (kind == "blobs" ? "blob " : "manifest ") + digest;
   if (response.status != 200) return Failure{Outcome::kError, StatusText(response, what)};
   if (auto error = VerifyDigest(response.body, digest); !error.empty())
-    return Failure{Outcome::kError, what + ": " + error};
-  return std::move(response.body);
+    return Failure{Outcome::kError, mismatch + ": " + error};
+  return std::move(response);
+}
+
+// A blob by digest: its bytes.
+std::variant<std::string, Failure> FetchBlob(RegistrySession& session, const std::string& digest,
+                                             std::uint64_t max_bytes) {
+  const std::string what = session.endpoint().registry + " blob " + digest;
+  auto result = FetchVerified(session, "blobs/" + digest, digest, "", max_bytes, what, what);
+  if (auto* failure = std::get_if<Failure>(&result)) return *failure;
+  return std::move(std::get<HttpResponse>(result).body);
 }
 
 struct Resolved {
@@ -115,14 +124,10 @@ std::variant<Resolved, Failure> Resolve(RegistrySession& session, const Referenc
   std::string digest = out.digest;
   for (int level = 0; level < 2; ++level) {
     if (manifest_body.empty()) {
-      auto result = session.Request("GET", "manifests/" + digest, kManifestAccept,
-                                    options.max_manifest_bytes);
+      auto result = FetchVerified(session, "manifests/" + digest, digest, kManifestAccept,
+                                  options.max_manifest_bytes, "manifest " + digest, "manifest");
       if (auto* failure = std::get_if<Failure>(&result)) return *failure;
       auto& response = std::get<HttpResponse>(result);
-      if (response.status != 200)
-        return Failure{Outcome::kError, StatusText(response, "manifest " + digest)};
-      if (auto error = VerifyDigest(response.body, digest); !error.empty())
-        return Failure{Outcome::kError, "manifest: " + error};
       manifest_body = std::move(response.body);
       content_type = response.headers["content-type"];
     }
@@ -148,7 +153,7 @@ std::variant<Resolved, Failure> Resolve(RegistrySession& session, const Referenc
                                           std::to_string(manifest.config.size) + " bytes (limit " +
                                           std::to_string(options.max_config_bytes) + ")"};
     }
-    auto config = FetchVerified(session, "blobs", manifest.config.digest, "", manifest.config.size);
+    auto config = FetchBlob(session, manifest.config.digest, manifest.config.size);
     if (auto* failure = std::get_if<Failure>(&config)) return *failure;
     out.facts = std::make_shared<instrument::ImageFacts>();
     if (auto error = ParseImageConfig(std::get<std::string>(config), *out.facts); !error.empty()) {
@@ -158,7 +163,7 @@ std::variant<Resolved, Failure> Resolve(RegistrySession& session, const Referenc
     if (options.inspect_layers) {
       const LayerFetcher fetch =
           [&](const Descriptor& layer) -> std::variant<std::string, std::string> {
-        auto blob = FetchVerified(session, "blobs", layer.digest, "", layer.size);
+        auto blob = FetchBlob(session, layer.digest, layer.size);
         if (auto* failure = std::get_if<Failure>(&blob))
           return std::variant<std::string, std::string>(std::in_place_index<1>, failure->message);
         return std::variant<std::string, std::string>(std::in_place_index<0>,
