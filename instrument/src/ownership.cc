@@ -24,18 +24,11 @@ std::string Digest(std::string_view value) {
   return fmt::format("{:08x}", h);
 }
 
-const std::string* Find(const Annotations& annotations, std::string_view key) {
-  for (const auto& [k, v] : annotations) {
-    if (k == key) return &v;  // the first of duplicate keys wins, as in the policy
-  }
-  return nullptr;
-}
-
 }  // namespace
 
 Ownership ReadOwnership(const Annotations& annotations) {
   Ownership o;
-  const std::string* marker = Find(annotations, kManagedKey);
+  const std::string* marker = FindAnnotation(annotations, kManagedKey);
   if (marker == nullptr) return o;
   std::vector<std::string> keys;
   std::vector<std::string> digests;
@@ -54,7 +47,7 @@ Ownership ReadOwnership(const Annotations& annotations) {
   // user's, as is each key whose value no longer has the digest of what TraceAssist wrote.
   const bool paired = digests.size() == keys.size();
   for (std::size_t i = 0; i < keys.size(); ++i) {
-    const std::string* value = Find(annotations, keys[i]);
+    const std::string* value = FindAnnotation(annotations, keys[i]);
     if (!has_digests || (value != nullptr && paired && Digest(*value) == digests[i]))
       o.owned.insert(keys[i]);
     else if (value != nullptr)

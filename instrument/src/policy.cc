@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <set>
 
+#include "container_policy.h"
 #include "language_profile.h"
 #include "match.h"
 #include "ownership.h"
@@ -17,21 +18,8 @@
 namespace traceassist::instrument {
 namespace {
 
-const std::string* Find(const Annotations& annotations, std::string_view key) {
-  for (const auto& [k, v] : annotations) {
-    if (k == key) return &v;  // the first of duplicate keys wins, as in yaml-cpp and the API server
-  }
-  return nullptr;
-}
-
 // The inject key suffix for a language ("inject-apache-httpd").
 std::string InjectKey(Language language) { return fmt::format("inject-{}", ToString(language)); }
-
-bool ValidContainerName(std::string_view name) {
-  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
-  });
-}
 
 // The Operator's own injection markers (helper.go isAutoInstrumentationInjected).
 bool OperatorAlreadyInjected(const WorkloadView& w) {
@@ -48,92 +36,6 @@ bool OperatorAlreadyInjected(const WorkloadView& w) {
   return false;
 }
 
-// A variable the Operator must append to, set through valueFrom: it skips the container (#3166).
-bool HasValueFromConflict(const ContainerView& c, const LanguageProfile& profile) {
-  const Names vars = profile.appended_env;
-  return std::any_of(c.env.begin(), c.env.end(), [&](const EnvVarView& e) {
-    return e.value_from && std::find(vars.begin(), vars.end(), e.name) != vars.end();
-  });
-}
-
-bool HasEnv(const ContainerView& c, std::string_view name) {
-  return std::any_of(c.env.begin(), c.env.end(),
-                     [&](const EnvVarView& e) { return e.name == name; });
-}
-
-struct Overrides {
-  std::optional<Language> workload;                          // traceassist.io/language
-  std::vector<std::pair<std::string, Language>> containers;  // traceassist.io/container-languages
-  std::string go_exe;                                        // traceassist.io/go-target-exe
-  bool opted_out = false;
-  std::vector<std::string> invalid;  // keys with bad values
-};
-
-Overrides ReadOverrides(const Annotations& annotations) {
-  Overrides o;
-  if (const auto* v = Find(annotations, kOptOutKey)) {
-    const std::string value = ToLower(*v);
-    if (value == "false")
-      o.opted_out = true;
-    else if (value != "true")
-      o.invalid.emplace_back(kOptOutKey);
-  }
-  if (const auto* v = Find(annotations, kLanguageKey)) {
-    o.workload = ParseLanguageOverride(*v);
-    if (!o.workload) o.invalid.emplace_back(kLanguageKey);
-  }
-  if (const auto* v = Find(annotations, kContainerLanguagesKey)) {
-    for (const auto& entry : Split(*v, ',')) {
-      if (auto parsed = ParseContainerLanguage(entry))
-        o.containers.push_back(std::move(*parsed));
-      else
-        o.invalid.emplace_back(kContainerLanguagesKey);
-    }
-  }
-  if (const auto* v = Find(annotations, kGoExeKey)) {
-    if (!v->empty() && (*v)[0] == '/')
-      o.go_exe = *v;
-    else
-      o.invalid.emplace_back(kGoExeKey);
-  }
-  return o;
-}
-
-// Precedence, most specific first: --container-language, the template's container-languages
-// annotation, then (for application containers only, never for recognised infrastructure; a bare
-// base image with no command is not that) the template's language annotation, --language, and
-// last what detection found.
-void ApplyOverrides(const ContainerView& c, const Options& options, const Overrides& overrides,
-                    bool bare_base_image, ContainerReport& report) {
-  auto set = [&](Language language, std::string how) {
-    const std::string detected(ToString(report.language));
-    report.language = language;
-    report.confidence = Confidence::kHigh;
-    report.evidence.insert(report.evidence.begin(),
-                           fmt::format("{} (detected: {})", how, detected));
-  };
-  if (auto it = options.container_languages.find(c.name); it != options.container_languages.end()) {
-    return set(it->second,
-               fmt::format("override --container-language {}={}", c.name, ToString(it->second)));
-  }
-  for (const auto& [name, language] : overrides.containers) {
-    if (name == c.name) {
-      return set(language, fmt::format("annotation {} {}={}", kContainerLanguagesKey, name,
-                                       ToString(language)));
-    }
-  }
-  if (c.role == ContainerRole::kInitContainer) return;
-  if (report.language == Language::kNone && !bare_base_image) return;
-  if (overrides.workload) {
-    return set(*overrides.workload,
-               fmt::format("annotation {}={}", kLanguageKey, ToString(*overrides.workload)));
-  }
-  if (options.language) {
-    return set(*options.language,
-               fmt::format("override --language {}", ToString(*options.language)));
-  }
-}
-
 // "container app: language unknown; set traceassist.io/language"
 std::string WarningText(const ContainerReport& c, Reason reason) {
   std::string_view key;
@@ -144,46 +46,6 @@ std::string WarningText(const ContainerReport& c, Reason reason) {
                                                          .confidence = ToString(c.confidence),
                                                          .key = key,
                                                          .detail = {}}));
-}
-
-struct Eligibility {
-  Eligibility(std::optional<Reason> why = {}, std::string exe = {})
-      : reason(why), go_exe(std::move(exe)) {}
-  std::optional<Reason> reason;  // none when eligible
-  std::string go_exe;
-};
-
-// `image_go_exe`: the Go executable the image starts (Detection::go_exe), else empty.
-Eligibility CheckContainer(const WorkloadView& w, const ContainerView& c, const ContainerReport& r,
-                           const Options& options, const Overrides& overrides,
-                           const std::string& image_go_exe) {
-  const bool init = c.role == ContainerRole::kInitContainer;
-  if (r.language == Language::kNone) return {Reason::kInfrastructure};
-  if (r.language == Language::kUnknown) return {Reason::kLanguageUnknown};
-  if (r.confidence < options.min_confidence) return {Reason::kLowConfidence};
-  const LanguageProfile* profile = FindProfile(r.language);
-  if (profile == nullptr || !profile->operator_injection) return {Reason::kLanguageUnsupported};
-  if (init && !options.init_containers) return {Reason::kInitContainersOff};
-  if (init && !profile->init_containers) return {Reason::kInitContainerUnsupported};
-  if (profile->enabled_by != nullptr && !(options.*profile->enabled_by))
-    return {profile->disabled_reason};
-  if (!ValidContainerName(c.name)) return {Reason::kInvalidContainerName};
-  if (HasValueFromConflict(c, *profile)) return {Reason::kEnvValueFrom};
-  if (!profile->skip_if_env.empty() && HasEnv(c, profile->skip_if_env))
-    return {profile->skip_reason};
-  if (r.language == Language::kGo) {
-    if (w.share_process_namespace == false) return {Reason::kGoShareProcessNamespaceFalse};
-    const auto regular =
-        std::count_if(w.containers.begin(), w.containers.end(),
-                      [](const ContainerView& x) { return x.role == ContainerRole::kContainer; });
-    if (regular > 1) return {Reason::kGoMultipleContainers};
-    if (!overrides.go_exe.empty()) return {std::nullopt, overrides.go_exe};
-    if (!image_go_exe.empty()) return {std::nullopt, image_go_exe};
-    if (!c.command.empty() && !c.command[0].empty() && c.command[0][0] == '/')
-      return {std::nullopt, c.command[0]};
-    return {Reason::kGoExeUnknown};
-  }
-  return {};
 }
 
 void AddReason(std::vector<std::string>& reasons, Reason reason) {
@@ -197,14 +59,14 @@ std::string Code(Reason reason) { return std::string(ToString(reason)); }
 void Reconcile(const Annotations& existing, const std::set<std::string, std::less<>>& owned,
                const Annotations& desired, Decision& d) {
   for (const auto& [key, value] : desired) {
-    const auto* current = Find(existing, key);
+    const auto* current = FindAnnotation(existing, key);
     if (current == nullptr || *current != value) d.set.emplace_back(key, value);
   }
-  auto desired_has = [&](std::string_view key) { return Find(desired, key) != nullptr; };
+  auto desired_has = [&](std::string_view key) { return FindAnnotation(desired, key) != nullptr; };
   for (const auto& key : owned) {
-    if (!desired_has(key) && Find(existing, key) != nullptr) d.remove.push_back(key);
+    if (!desired_has(key) && FindAnnotation(existing, key) != nullptr) d.remove.push_back(key);
   }
-  if (!desired_has(kManagedKey) && Find(existing, kManagedKey) != nullptr)
+  if (!desired_has(kManagedKey) && FindAnnotation(existing, kManagedKey) != nullptr)
     d.remove.emplace_back(kManagedKey);
 }
 
@@ -216,7 +78,7 @@ std::size_t AnnotationBytesAfter(const Annotations& existing, const Decision& d)
   std::size_t total = 0;
   for (const auto& [key, value] : existing) {
     const bool removed = std::find(d.remove.begin(), d.remove.end(), key) != d.remove.end();
-    if (!removed && Find(d.set, key) == nullptr) total += key.size() + value.size();
+    if (!removed && FindAnnotation(d.set, key) == nullptr) total += key.size() + value.size();
   }
   for (const auto& [key, value] : d.set) total += key.size() + value.size();
   return total;
@@ -398,7 +260,7 @@ Decision Decide(const WorkloadView& w, const Options& options) {
     }
   }
   // What stood there before TraceAssist filled the maps stays recorded.
-  const auto* marker = Find(w.annotations, kManagedKey);
+  const auto* marker = FindAnnotation(w.annotations, kManagedKey);
   desired.emplace_back(kManagedKey, MakeMarker(desired, marker ? ManagedOriginal(*marker) : ""));
 
   Reconcile(w.annotations, owned, desired, d);

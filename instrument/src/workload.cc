@@ -50,4 +50,11 @@ std::vector<std::string_view> PodTemplatePath(std::string_view kind) {
   return {"spec", "template"};
 }
 
+const std::string* FindAnnotation(const Annotations& annotations, std::string_view key) {
+  for (const auto& [k, v] : annotations) {
+    if (k == key) return &v;
+  }
+  return nullptr;
+}
+
 }  // namespace traceassist::instrument

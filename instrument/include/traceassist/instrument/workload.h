@@ -32,6 +32,10 @@ struct ContainerView {
 
 using Annotations = std::vector<std::pair<std::string, std::string>>;
 
+// The value of `key`; the first of duplicate keys wins, as in yaml-cpp and the API server. Null
+// when absent.
+const std::string* FindAnnotation(const Annotations& annotations, std::string_view key);
+
 struct WorkloadView {
   std::string kind;           // "Deployment", "CronJob", "Pod", ...
   std::string name;           // metadata.name, or metadata.generateName when there is no name
