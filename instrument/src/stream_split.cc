@@ -40,20 +40,20 @@ void AppendPiece(RewriteOutput& into, RewriteOutput piece) {
   into.lines += piece.lines;
 }
 
+Status PieceError(const Status& error, const RewriteOutput& before) {
+  Location where = error.where();
+  if (where.document > 0) where.document += before.documents;
+  if (where.line > 0) where.line += before.lines;
+  return Status::Error(error.code(), error.message(), where);
+}
+
 Result<RewriteOutput> JoinPieces(std::vector<Result<RewriteOutput>> pieces) {
   RewriteOutput joined;
   std::size_t size = 0;
   for (const auto& piece : pieces) size += piece.ok() ? piece.value().text.size() : 0;
   joined.text.reserve(size);
   for (auto& piece : pieces) {
-    if (!piece.ok()) {
-      // The piece's error, its document and line counted from the start of the stream.
-      const Status& error = piece.status();
-      Location where = error.where();
-      if (where.document > 0) where.document += joined.documents;
-      if (where.line > 0) where.line += joined.lines;
-      return Status::Error(error.code(), error.message(), where);
-    }
+    if (!piece.ok()) return PieceError(piece.status(), joined);
     AppendPiece(joined, std::move(piece).value());
   }
   return joined;

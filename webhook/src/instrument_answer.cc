@@ -50,16 +50,13 @@ InstrumentAnswer RewriteForAnswer(std::string_view manifest, const instrument::O
   for (std::string_view piece : pieces) {
     auto rewritten = instrument::RewriteManifests(piece, piece_options, limits);
     if (!rewritten.ok()) {
-      const instrument::Status& error = rewritten.status();
-      instrument::Location where = error.where();
-      if (where.document > 0) where.document += done.documents;
-      if (where.line > 0) where.line += done.lines;
-      answer.error = instrument::Status::Error(error.code(), error.message(), where);
+      answer.error = instrument::PieceError(rewritten.status(), done);
       return answer;
     }
     // Shifts the piece's document and line numbers to the whole manifest's.
     instrument::AppendPiece(done, std::move(rewritten).value());
     answer.summary.Add(done.report);
+    answer.summary.TallyObjects(done.report);
     json report = instrument::ToJson(done.report);
     if (compact) {
       for (json& object : report["objects"]) {

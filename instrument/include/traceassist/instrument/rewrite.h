@@ -47,6 +47,10 @@ std::vector<std::string_view> SplitStream(std::string_view input, std::size_t pa
 // numbers of `piece` shifted by the documents already in `into`.
 void AppendPiece(RewriteOutput& into, RewriteOutput piece);
 
+// The error of the piece that follows `before` in the stream, its document and line counted from
+// the start of the stream.
+Status PieceError(const Status& error, const RewriteOutput& before);
+
 // The results of rewriting the pieces of one stream (SplitStream's, in order) joined as if the
 // stream had been rewritten in one pass: the first failed piece's error, its document and line
 // counted from the start of the stream; else the pieces appended (AppendPiece).
