@@ -6,9 +6,16 @@ void ReportSummary::Add(const instrument::Report& report) {
   for (const auto& object : report.objects) {
     ++objects;
     if (object.status == instrument::ObjectStatus::kInstrumented) ++instrumented;
-    std::set<std::string> object_languages;
     for (const auto& container : object.containers) {
       if (container.instrumented) languages.emplace(instrument::ToString(container.language));
+    }
+  }
+}
+
+void ReportSummary::TallyObjects(const instrument::Report& report) {
+  for (const auto& object : report.objects) {
+    std::set<std::string> object_languages;
+    for (const auto& container : object.containers) {
       if (container.role == instrument::ContainerRole::kContainer &&
           container.language != instrument::Language::kNone) {
         object_languages.emplace(instrument::ToString(container.language));
