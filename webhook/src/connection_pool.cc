@@ -1,6 +1,7 @@
 #include "connection_pool.h"
 
 #include <chrono>
+#include <list>
 #include <thread>
 
 namespace traceassist::webhook {
@@ -62,6 +63,11 @@ ConnectionPool::~ConnectionPool() {
   shed_.work_cv.notify_all();
   space_cv_.notify_all();
   exit_cv_.wait(lock, [this] { return main_.threads == 0 && shed_.threads == 0; });
+  std::list<std::thread> workers = std::move(workers_);
+  lock.unlock();
+  // Joined, not only counted: a returning thread still runs its thread-local destructors
+  // (OpenSSL's per-thread cleanup takes library locks that its exit-time cleanup frees).
+  for (auto& worker : workers) worker.join();
 }
 
 httplib::TaskQueue* ConnectionPool::NewListenerQueue(std::function<void()> before_connection,
@@ -106,11 +112,18 @@ void ConnectionPool::Submit(std::function<void()> job) {
 }
 
 void ConnectionPool::StartThread(Lane& lane) {
+  for (auto worker : retired_) {
+    worker->join();  // past its loop: only its thread-local destructors can still be running
+    workers_.erase(worker);
+  }
+  retired_.clear();
   ++lane.threads;
-  std::thread([this, &lane] { WorkerLoop(lane); }).detach();
+  // The new thread waits for the lock before it reads `self`, so it is set before use.
+  const auto self = workers_.emplace(workers_.end());
+  *self = std::thread([this, &lane, self] { WorkerLoop(lane, self); });
 }
 
-void ConnectionPool::WorkerLoop(Lane& lane) {
+void ConnectionPool::WorkerLoop(Lane& lane, std::list<std::thread>::iterator self) {
   tls_in_shed_lane = lane.shed;
   std::unique_lock lock(mu_);
   while (true) {
@@ -129,6 +142,7 @@ void ConnectionPool::WorkerLoop(Lane& lane) {
     space_cv_.notify_all();
   }
   --lane.threads;
+  if (!stopping_) retired_.push_back(self);  // the destructor joins every thread itself
   exit_cv_.notify_all();  // with the lock held: the destructor cannot finish before we let go
 }
 

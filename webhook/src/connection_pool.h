@@ -19,15 +19,18 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <list>
 #include <memory>
 #include <mutex>
+#include <thread>
+#include <vector>
 
 namespace traceassist::webhook {
 
 class ConnectionPool {
  public:
   ConnectionPool(std::size_t max_connections, std::size_t shed_lane_threads);
-  ~ConnectionPool();  // stops idle threads and waits until every thread has returned
+  ~ConnectionPool();  // stops idle threads and joins every thread
   ConnectionPool(const ConnectionPool&) = delete;
   ConnectionPool& operator=(const ConnectionPool&) = delete;
 
@@ -59,13 +62,15 @@ class ConnectionPool {
 
   void Submit(std::function<void()> job);
   void StartThread(Lane& lane);  // lock held
-  void WorkerLoop(Lane& lane);
+  void WorkerLoop(Lane& lane, std::list<std::thread>::iterator self);
 
   mutable std::mutex mu_;
   std::condition_variable space_cv_;  // a lane slot was freed
   std::condition_variable exit_cv_;   // a thread returned
   Lane main_;
   Lane shed_;
+  std::list<std::thread> workers_;                         // every thread started, until joined
+  std::vector<std::list<std::thread>::iterator> retired_;  // idle threads that left their loop
   std::uint64_t shed_total_ = 0;
   bool stopping_ = false;
 };
