@@ -247,19 +247,25 @@ int RunInstrument(const Settings& s, ti::Action action) {
   }
   const bool inputs_ok = errors.empty();
   if (inputs_ok) {
-    if (s.diff) {
-      for (const auto& r : done) {
-        const std::string name = r.path == "-" ? "stdin" : r.path;
-        WriteStdout(ti::UnifiedDiff(r.input, r.out.text, "a/" + name, "b/" + name));
+    try {
+      if (s.diff) {
+        for (const auto& r : done) {
+          const std::string name = r.path == "-" ? "stdin" : r.path;
+          WriteStdout(ti::UnifiedDiff(r.input, r.out.text, "a/" + name, "b/" + name));
+        }
+      } else if (s.in_place) {
+        for (const auto& r : done) {
+          std::string error;
+          if (r.out.text != r.input && !WriteInPlace(r.path, r.out.text, error))
+            errors.Add(DisplayName(r.path), "not written: " + error);
+        }
+      } else if (!s.check) {
+        WriteJoined(done);
       }
-    } else if (s.in_place) {
-      for (const auto& r : done) {
-        std::string error;
-        if (r.out.text != r.input && !WriteInPlace(r.path, r.out.text, error))
-          errors.Add(DisplayName(r.path), "not written: " + error);
-      }
-    } else if (!s.check) {
-      WriteJoined(done);
+    } catch (const OutputError& e) {
+      // A structured report holds every error, this one too; text reports say it as Run() does.
+      if (format == ReportFormat::kText) throw;
+      errors.Add("<stdout>", fmt::format("cannot write to standard output: {}", e.what()));
     }
   }
   // The report follows the output, as a reader of both on one terminal expects.

@@ -49,6 +49,22 @@ if [[ -w /dev/full ]]; then
   check_full "detect" detect "$WORK/stream.yaml"
   check_full "detect -o json" detect -o json "$WORK/stream.yaml"
   check_full "instrument --help" instrument --help
+  # With a structured report the error is inside it (issue 18 item 5), with no text line before it.
+  for args in "-o json" "-o json --diff"; do
+    "$TA" instrument $args "$WORK/stream.yaml" >/dev/full 2>"$WORK/err"
+    RC=$?
+    expect_rc 1 "instrument $args to /dev/full"
+    jq -e '.changes_made == false and (.errors | length == 1) and .errors[0].file == "<stdout>" and
+           (.errors[0].message | test("cannot write to standard output: No space left on device"))' \
+      "$WORK/err" >/dev/null 2>&1 && pass "instrument $args to /dev/full: stderr is one JSON report holding the error" ||
+      fail "instrument $args to /dev/full: stderr is not one report holding the error: $(head -c 300 "$WORK/err")"
+  done
+  "$TA" instrument -o yaml "$WORK/stream.yaml" >/dev/full 2>"$WORK/err"
+  RC=$?
+  expect_rc 1 "instrument -o yaml to /dev/full"
+  [[ $(head -n 1 "$WORK/err") == "changes_made: false" ]] && grep -q 'file: "<stdout>"' "$WORK/err" &&
+    pass "instrument -o yaml to /dev/full: the error is inside the YAML report" ||
+    fail "instrument -o yaml to /dev/full: $(head -c 300 "$WORK/err")"
 else
   echo "note: /dev/full is not writable here, the full-disk checks are skipped"
 fi
