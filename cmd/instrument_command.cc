@@ -101,19 +101,6 @@ bool BuildOptions(const Settings& s, ti::Action action, ti::Options& o) {
     return false;
   }
   o.min_confidence = *conf;
-  if (!s.rules_file.empty()) {
-    std::string text, error;
-    if (!ReadInput(s.rules_file, text, error)) {
-      std::cerr << fmt::format("traceassist: {}: {}\n", s.rules_file, error);
-      return false;
-    }
-    auto loaded = ti::LoadDetectionRules(text);
-    if (!loaded.ok()) {
-      std::cerr << fmt::format("traceassist: {}: {}\n", s.rules_file, loaded.status().ToString());
-      return false;
-    }
-    o.rules = loaded.value();
-  }
   return true;
 }
 
@@ -177,6 +164,24 @@ class Errors {
 
 std::string DisplayName(const std::string& path) { return path == "-" ? "<stdin>" : path; }
 
+// The --rules file is an input like the manifests: a missing or invalid one is an input error, in
+// the report's errors when the report is structured.
+bool LoadRules(const Settings& s, ti::Options& o, Errors& errors) {
+  if (s.rules_file.empty()) return true;
+  std::string text, error;
+  if (!ReadInput(s.rules_file, text, error)) {
+    errors.Add(s.rules_file, error);
+    return false;
+  }
+  auto loaded = ti::LoadDetectionRules(text);
+  if (!loaded.ok()) {
+    errors.Add(s.rules_file, loaded.status());
+    return false;
+  }
+  o.rules = loaded.value();
+  return true;
+}
+
 // The paths named on the command line, directories expanded; standard input when none is named,
 // unless it is a terminal (a user who typed no file is not left waiting on a silent prompt).
 bool CollectPaths(const Settings& s, std::vector<std::string>& paths, Errors& errors) {
@@ -222,12 +227,14 @@ int RunInstrument(const Settings& s, ti::Action action) {
   const auto inspector = AttachInspector(s, options);
   const ReportFormat format = ParseReportFormat(s.output);
   Errors errors(format);
+  const bool rules_ok = LoadRules(s, options, errors);
   std::vector<std::string> paths;
   if (!CollectPaths(s, paths, errors)) return kExitUsage;
   if (s.in_place && std::count(paths.begin(), paths.end(), "-") > 0) {
     std::cerr << "traceassist: -i needs files, not standard input\n";
     return kExitUsage;
   }
+  if (!rules_ok) paths.clear();  // nothing is read without the rules asked for
   // All or nothing: every input is read and rewritten before anything is written.
   std::vector<Rewritten> done;
   for (const auto& path : paths) {
@@ -305,8 +312,10 @@ int RunDetect(const Settings& s) {
   const auto inspector = AttachInspector(s, options);
   const ReportFormat format = ParseReportFormat(s.output);
   Errors errors(format);
+  const bool rules_ok = LoadRules(s, options, errors);
   std::vector<std::string> paths;
   if (!CollectPaths(s, paths, errors)) return kExitUsage;
+  if (!rules_ok) paths.clear();
   std::string text;
   nlohmann::json objects = nlohmann::json::array();
   for (const auto& path : paths) {

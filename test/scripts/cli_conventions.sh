@@ -75,6 +75,24 @@ jq -e '(.errors[0].file | endswith("bad.yaml")) and .errors[0].line > 0' "$WORK/
   && pass "detect: the error is inside the JSON and stderr is empty" || fail "detect -o json: out $(head -c 300 "$WORK/out") err $(head -c 300 "$WORK/err")"
 run "$TA" instrument -o json "$WORK/empty"
 jq -e '.errors[0].message | test("no manifests")' "$WORK/err" >/dev/null && pass "an empty directory is a JSON error too" || fail "empty dir -o json: $(head -c 300 "$WORK/err")"
+# The --rules file is an input too: missing or invalid, it is an input error (exit 1) inside the
+# report, and no manifest is rewritten without it.
+printf 'rules: [\n' >"$WORK/bad-rules.yaml"
+for rules in "$WORK/bad-rules.yaml" "$WORK/no-rules.yaml"; do
+  name=$(basename "$rules")
+  run "$TA" instrument -o json --rules "$rules" "$WORK/app.yaml"
+  expect_rc 1 "instrument -o json --rules $name"
+  jq -e '(.errors | map(.file)) == ["'"$rules"'"] and .objects == [] and .changes_made == false' "$WORK/err" >/dev/null 2>&1 \
+    && [[ ! -s "$WORK/out" ]] && pass "instrument --rules $name: the error is inside the JSON, nothing is written" \
+    || fail "instrument -o json --rules $name: out $(head -c 200 "$WORK/out") err $(head -c 300 "$WORK/err")"
+  run "$TA" detect -o json --rules "$rules" "$WORK/app.yaml"
+  expect_rc 1 "detect -o json --rules $name"
+  jq -e '(.errors | map(.file)) == ["'"$rules"'"]' "$WORK/out" >/dev/null 2>&1 && [[ ! -s "$WORK/err" ]] \
+    && pass "detect --rules $name: the error is inside the JSON" || fail "detect -o json --rules $name: out $(head -c 300 "$WORK/out") err $(head -c 300 "$WORK/err")"
+  run "$TA" instrument --rules "$rules" "$WORK/app.yaml"
+  expect_rc 1 "instrument --rules $name (text)"
+  expect_grep "$WORK/err" "traceassist: $rules: " "the text error names the rules file"
+done
 
 # --help ends with examples and exit codes.
 for cmd in instrument uninstrument detect completion; do
