@@ -28,7 +28,17 @@ constexpr std::uint32_t kNoNode = YamlDocument::kNoNode;
 
 struct YamlAdapter {
   const YamlDocument& doc;
+  // The first key read that is written twice in its mapping (else empty): the view holds the first
+  // copy, the API server and most tooling read the last.
+  std::string* written_twice = nullptr;
   std::optional<std::uint32_t> Get(std::uint32_t map, std::string_view key) const {
+    if (written_twice != nullptr && written_twice->empty()) {
+      const YamlNode& m = doc.resolved(map);
+      int copies = 0;
+      for (std::uint32_t k = 0; m.type == Type::kMap && k + 1 < m.count; k += 2)
+        copies += doc.Scalar(doc.child(m, k)) == key ? 1 : 0;
+      if (copies > 1) *written_twice = key;
+    }
     if (const auto e = doc.FindMerged(map, key)) return e->value;
     return std::nullopt;
   }
@@ -134,11 +144,23 @@ class StreamRewriter {
       return;
     }
 
-    const WorkloadView view = BuildWorkloadView(YamlAdapter{doc}, doc.Resolve(node), kind);
+    std::string written_twice;
+    const WorkloadView view =
+        BuildWorkloadView(YamlAdapter{doc, &written_twice}, doc.Resolve(node), kind);
     Decision d = Decide(view, options_);
     if (plan_edits_ && d.changes()) {
       AnnotationEditor editor(text_, doc, options_.quote_style);
-      if (auto failure = editor.Plan(doc.Resolve(node), kind, d, edits_)) {
+      std::vector<TextEdit> planned;
+      auto failure = editor.Plan(doc.Resolve(node), kind, d, planned);
+      if (!failure && !written_twice.empty() && !d.set.empty()) {
+        // What was decided may not be what runs (`containers:` twice: the first list's language
+        // and names). Removing what TraceAssist wrote stays possible.
+        failure = Failure{Reason::kUnsupportedLayout,
+                          fmt::format("`{}` is written twice in one mapping (TraceAssist would "
+                                      "read the first, Kubernetes reads the last)",
+                                      written_twice)};
+      }
+      if (failure) {
         d.report.status = ObjectStatus::kSkipped;
         const std::string code(ToString(failure->reason));
         d.report.reasons.insert(d.report.reasons.begin(), code);
@@ -154,6 +176,8 @@ class StreamRewriter {
                           {.lang = {}, .confidence = {}, .key = {}, .detail = failure->detail}),
              d.report.line});
       } else {
+        edits_.insert(edits_.end(), std::make_move_iterator(planned.begin()),
+                      std::make_move_iterator(planned.end()));
         report_.changes_made = true;
       }
     }

@@ -1,5 +1,6 @@
 // Layouts the splice must not misjudge (issue 18): explicit keys and duplicate keys on the way to
-// the annotations are skipped as unsupported_layout with a warning and the bytes kept; lone-CR line
+// the annotations or in the pod spec are skipped as unsupported_layout with a warning and the bytes
+// kept; lone-CR line
 // endings are refused; encoding errors name their document; the safety net catches a rewrite that
 // does not read back as reported.
 #include <catch2/catch.hpp>
@@ -66,6 +67,35 @@ TEST_CASE("a key written twice on the way to the annotations is skipped as unsup
   CheckSkippedUnchanged(kHead + "  template:\n    metadata:\n      annotations:\n        a: b\n" +
                             "      annotations:\n        c: d\n" + kContainers,
                         "`annotations` is written 2 times");
+}
+
+TEST_CASE("a key TraceAssist reads written twice is skipped as unsupported; others are not",
+          "[rewrite][layout]") {
+  // Detection reads the first copy, the API server the last: a Python container would run under
+  // Java annotations naming a container that does not exist.
+  CheckSkippedUnchanged(kHead + "  template:\n" + kContainers +
+                            "      containers:\n        - name: worker\n          image: "
+                            "python:3.12\n",
+                        "`containers` is written twice in one mapping");
+  CheckSkippedUnchanged(kHead + "  template:\n" + kContainers + "          image: python:3.12\n",
+                        "`image` is written twice");
+  // Keys read by nothing TraceAssist decides on (labels, a container's resources, as in the
+  // corpus's petclinic manifest) do not stop it: instrumented (golden duplicate-keys).
+  for (const std::string& twice :
+       {"    metadata:\n      labels:\n        a: x\n        a: y\n" + kContainers,
+        kContainers + "          resources: {}\n          resources: {}\n"}) {
+    auto result = RewriteManifests(kHead + "  template:\n" + twice, {});
+    REQUIRE(result.ok());
+    CHECK(result.value().report.objects.at(0).status == ObjectStatus::kInstrumented);
+  }
+  // uninstrument still removes what TraceAssist wrote.
+  const std::string instrumented =
+      RewriteManifests(kHead + "  template:\n" + kContainers, {}).value().text;
+  Options remove;
+  remove.action = Action::kRemove;
+  auto removed = RewriteManifests(instrumented + "      containers: []\n", remove);
+  REQUIRE(removed.ok());
+  CHECK(removed.value().report.objects.at(0).status == ObjectStatus::kUninstrumented);
 }
 
 TEST_CASE("line endings of CR alone are refused with the line", "[rewrite][layout]") {
