@@ -8,11 +8,12 @@ JOBS=$(nproc)
 
 # Each part has a time budget (seconds, measured on the 2-core CI machine); the whole run must stay
 # under 75 minutes with warm Go caches (90 from empty ones: the cluster build is then ~25 minutes longer).
-# A part over its budget is reported, not failed: timing on a shared machine is noisy.
+# A part over its budget is reported, not failed: timing on a shared machine is noisy. The ASan part
+# compiles the whole tree a second time (CI on 2026-12-07: 1,059 s for the part).
 declare -A BUDGET=(
   ["install dependencies"]=120 ["format"]=30 ["build (Release)"]=420 ["cluster build"]=300
   ["tests"]=360 ["cluster tests"]=900
-  ["sanitizers (ASan+UBSan)"]=900 ["sanitizers (TSan)"]=600 ["fuzzing (short)"]=480
+  ["sanitizers (ASan+UBSan)"]=1200 ["sanitizers (TSan)"]=600 ["fuzzing (short)"]=480
 )
 SUMMARY=()
 RUN_START=$(date +%s)
