@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <memory>
 
+#include "traceassist/instrument/rewrite.h"
+
 namespace traceassist::cmd {
 namespace {
 
@@ -33,10 +35,16 @@ bool Fill(int fd, char* buffer, std::size_t size, std::size_t& filled) {
 // Reads everything from `fd` into `out`. A regular file is read straight into `out` (its size plus
 // one byte, to see that it ended); a pipe, or a file that grew meanwhile, in 1 MiB chunks joined
 // once at the end, so the content is never held more than twice (a growing string would briefly
-// hold 3x).
-bool ReadAll(int fd, std::string& out) {
+// hold 3x). Input over `max` bytes is not kept: `too_large` is set (a regular file is not read,
+// an endless one such as /dev/zero or `yes` is read only that far).
+bool ReadAll(int fd, std::string& out, std::size_t max, bool& too_large) {
   struct stat st {};
+  too_large = false;
   if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+    if (static_cast<std::size_t>(st.st_size) > max) {
+      too_large = true;
+      return true;
+    }
     out.resize(static_cast<std::size_t>(st.st_size) + 1);
     std::size_t filled = 0;
     if (!Fill(fd, out.data(), out.size(), filled)) return false;
@@ -48,10 +56,15 @@ bool ReadAll(int fd, std::string& out) {
   const auto buffer = std::make_unique_for_overwrite<char[]>(kChunk);
   std::vector<std::string> chunks;
   std::size_t total = out.size();
-  for (std::size_t filled = kChunk; filled == kChunk;) {
+  for (std::size_t filled = kChunk; filled == kChunk && total <= max;) {
     if (!Fill(fd, buffer.get(), kChunk, filled)) return false;
     chunks.emplace_back(buffer.get(), filled);
     total += filled;
+  }
+  if (total > max) {
+    std::string().swap(out);
+    too_large = true;
+    return true;
   }
   out.reserve(total);
   for (auto& c : chunks) {
@@ -102,11 +115,21 @@ bool ReadInput(const std::string& path, std::string& text, std::string& error) {
     error = std::strerror(errno);
     return false;
   }
-  const bool ok = ReadAll(fd, text);
+  // The library refuses larger input; reading stops there, so an endless one ends with an error.
+  const std::size_t max = instrument::TextLimits{}.max_bytes;
+  bool too_large = false;
+  const bool ok = ReadAll(fd, text, max, too_large);
   const int read_errno = errno;
   if (fd != STDIN_FILENO) ::close(fd);
-  if (!ok) error = fmt::format("read error: {}", std::strerror(read_errno));
-  return ok;
+  if (!ok) {
+    error = fmt::format("read error: {}", std::strerror(read_errno));
+    return false;
+  }
+  if (too_large) {
+    error = fmt::format("larger than the {} MiB limit; split it into several files", max >> 20);
+    return false;
+  }
+  return true;
 }
 
 bool WriteInPlace(const std::string& path, const std::string& text, std::string& error) {

@@ -47,6 +47,13 @@ expect "100 MB of ConfigMaps: passed through unchanged (exit 0)" \
   bash -c "[[ $RC -eq 0 ]] && cmp -s '$OUT_FILE' '$WORK/manifest_100mb_configmaps.yaml'"
 rm -f "$WORK/manifest_100mb_configmaps."*
 
+# --- endless input ---------------------------------------------------------------------------------
+# /dev/zero on standard input: reading stops at the 256 MiB input limit, with an error naming it
+# (the CLI used to read until memory ran out).
+bounded_instrument endless_zeros /dev/zero || true
+expect "an endless input: exit 1 at the 256 MiB input limit" \
+  bash -c "[[ $RC -eq 1 ]] && grep -q 'larger than the 256 MiB limit' '$ERR_FILE'"
+
 # --- many documents --------------------------------------------------------------------------------
 python3 -c 'import sys; sys.stdout.write("---\n" * 2000000)' >"$WORK/docs_2m_empty.yaml"
 bounded_instrument docs_2m_empty "$WORK/docs_2m_empty.yaml" || true
