@@ -7,11 +7,11 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <cctype>
 #include <memory>
 #include <mutex>
 
 #include "address_policy.h"
+#include "traceassist/common/text.h"
 
 namespace traceassist::registry {
 namespace {
@@ -63,9 +63,7 @@ std::size_t WriteHeader(char* data, std::size_t size, std::size_t count, void* c
     transfer->response.headers.clear();  // a new response (after 100)
   const auto colon = line.find(':');
   if (colon == std::string_view::npos) return n;
-  std::string name(line.substr(0, colon));
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
+  const std::string name = common::ToLower(line.substr(0, colon));
   auto value = line.substr(colon + 1);
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
