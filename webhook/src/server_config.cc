@@ -222,13 +222,15 @@ ServerConfig ParseServerConfig(const Settings& settings) {
     }
   }
   if (const std::string* rps = read.Find("TRACEASSIST_RATE_LIMIT_RPS")) {
+    // A number, not only an integer, in the table's range.
+    const SettingInfo& setting = Setting("TRACEASSIST_RATE_LIMIT_RPS");
     const std::string_view text = Trim(*rps);
     double value = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < 0 ||
-        value > 1e6) {
-      throw ConfigError(
-          fmt::format("TRACEASSIST_RATE_LIMIT_RPS: '{}' is not a number in [0, 1000000]", *rps));
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size() ||
+        value < static_cast<double>(setting.min) || value > static_cast<double>(setting.max)) {
+      throw ConfigError(fmt::format("TRACEASSIST_RATE_LIMIT_RPS: '{}' is not a number in [{}, {}]",
+                                    *rps, setting.min, setting.max));
     }
     config.rate_limit_rps = value;
   }

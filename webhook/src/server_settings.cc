@@ -78,7 +78,7 @@ const std::vector<SettingInfo> kSettings = {
   {"api_tokens", "TRACEASSIST_API_TOKENS", "", "(unset: auth off)", 0, 0, "token,token,...",
    "bearer tokens for POST /workflow/instrument (16+ printable characters each)", true,
    DescribeTokens},
-  {"rate_limit_rps", "TRACEASSIST_RATE_LIMIT_RPS", "--rate-limit-rps", "0 (off)", 0, 0, "0-1000000",
+  {"rate_limit_rps", "TRACEASSIST_RATE_LIMIT_RPS", "--rate-limit-rps", "0 (off)", 0, 1000000, "",
    "requests per second per token (or address); 0 = off", false,
    [](const ServerConfig& c) -> json { return c.rate_limit_rps; }},
   {"instrumentation", "TRACEASSIST_INSTRUMENTATION", "--instrumentation", nullptr, 0, 0,

@@ -91,7 +91,7 @@ struct SettingInfo {
   const char* flag;  // the `serve` flag; "" when environment only
   // The default as shown; nullptr: the ServerConfig default, through `describe`.
   const char* default_text;
-  long long min;  // integer settings: accepted range (min < max); others 0, 0
+  long long min;  // numeric settings: accepted range (min < max); others 0, 0
   long long max;
   const char* values;  // other settings: the accepted values, for the help ("" when free text)
   const char* description;
