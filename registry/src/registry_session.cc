@@ -1,23 +1,13 @@
 #include "registry_session.h"
 
-#include <openssl/evp.h>
-
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "traceassist/common/text.h"
 #include "www_authenticate.h"
 
 namespace traceassist::registry {
 namespace {
-
-std::string Base64(std::string_view in) {
-  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(in.data()),
-                                static_cast<int>(in.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
 
 // Retry-After in seconds (delta form); HTTP dates and garbage read as "unknown" (-1).
 long RetryAfterSeconds(const HttpResponse& response) {
@@ -121,8 +111,8 @@ HttpFailure RegistrySession::Authorize(const HttpResponse& unauthorized) {
                 endpoint_.registry +
                     ": the registry wants credentials (basic) and none are configured"};
       }
-      authorization_ =
-          "Authorization: Basic " + Base64(credential->username + ":" + credential->password);
+      authorization_ = "Authorization: Basic " +
+                       common::Base64(credential->username + ":" + credential->password);
       return {};
     }
     if (challenge.scheme != "bearer") continue;
@@ -147,7 +137,7 @@ HttpFailure RegistrySession::Authorize(const HttpResponse& unauthorized) {
                             UrlEncode(credential->identity_token) + "&" + query.substr(1);
     } else if (send_credentials && !credential->username.empty()) {
       request.headers.push_back("Authorization: Basic " +
-                                Base64(credential->username + ":" + credential->password));
+                                common::Base64(credential->username + ":" + credential->password));
     }
     auto result = http_.Perform(request, deadline_);
     if (auto* failure = std::get_if<HttpFailure>(&result)) {
