@@ -196,6 +196,31 @@ bool CollectPaths(const Settings& s, std::vector<std::string>& paths, Errors& er
   return true;
 }
 
+// What instrument and detect settle before reading any input.
+struct Run {
+  explicit Run(ReportFormat f) : format(f), errors(f) {}
+  ti::Options options;
+  std::unique_ptr<ImageInspector> inspector;
+  ReportFormat format;
+  Errors errors;
+  std::vector<std::string> paths;  // none when the --rules file could not be read
+};
+
+// Null on a usage error (already printed).
+std::unique_ptr<Run> StartRun(const Settings& s, ti::Action action) {
+  auto run = std::make_unique<Run>(ParseReportFormat(s.output));
+  if (!BuildOptions(s, action, run->options)) return nullptr;
+  run->inspector = AttachInspector(s, run->options);
+  const bool rules_ok = LoadRules(s, run->options, run->errors);
+  if (!CollectPaths(s, run->paths, run->errors)) return nullptr;
+  if (s.in_place && std::count(run->paths.begin(), run->paths.end(), "-") > 0) {
+    std::cerr << "traceassist: -i needs files, not standard input\n";
+    return nullptr;
+  }
+  if (!rules_ok) run->paths.clear();  // nothing is read without the rules asked for
+  return run;
+}
+
 // One input, read and rewritten; nothing is written anywhere until every input has been.
 struct Rewritten {
   std::string path;
@@ -222,19 +247,9 @@ void TagWithFile(nlohmann::json& report, const std::string& file) {
 }
 
 int RunInstrument(const Settings& s, ti::Action action) {
-  ti::Options options;
-  if (!BuildOptions(s, action, options)) return kExitUsage;
-  const auto inspector = AttachInspector(s, options);
-  const ReportFormat format = ParseReportFormat(s.output);
-  Errors errors(format);
-  const bool rules_ok = LoadRules(s, options, errors);
-  std::vector<std::string> paths;
-  if (!CollectPaths(s, paths, errors)) return kExitUsage;
-  if (s.in_place && std::count(paths.begin(), paths.end(), "-") > 0) {
-    std::cerr << "traceassist: -i needs files, not standard input\n";
-    return kExitUsage;
-  }
-  if (!rules_ok) paths.clear();  // nothing is read without the rules asked for
+  const auto run = StartRun(s, action);
+  if (!run) return kExitUsage;
+  auto& [options, inspector, format, errors, paths] = *run;
   // All or nothing: every input is read and rewritten before anything is written.
   std::vector<Rewritten> done;
   for (const auto& path : paths) {
@@ -307,15 +322,9 @@ int RunInstrument(const Settings& s, ti::Action action) {
 }
 
 int RunDetect(const Settings& s) {
-  ti::Options options;
-  if (!BuildOptions(s, ti::Action::kInstrument, options)) return kExitUsage;
-  const auto inspector = AttachInspector(s, options);
-  const ReportFormat format = ParseReportFormat(s.output);
-  Errors errors(format);
-  const bool rules_ok = LoadRules(s, options, errors);
-  std::vector<std::string> paths;
-  if (!CollectPaths(s, paths, errors)) return kExitUsage;
-  if (!rules_ok) paths.clear();
+  const auto run = StartRun(s, ti::Action::kInstrument);
+  if (!run) return kExitUsage;
+  auto& [options, inspector, format, errors, paths] = *run;
   std::string text;
   nlohmann::json objects = nlohmann::json::array();
   for (const auto& path : paths) {
