@@ -1,10 +1,14 @@
 // The settings table (KnownSettings) is the one source of names, ranges, defaults and docs.
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <sstream>
 
+#include "traceassist/analytics/postgres_sink.h"
 #include "traceassist/webhook/server_config.h"
 
+namespace ta = traceassist::analytics;
 namespace tw = traceassist::webhook;
 
 TEST_CASE("the README's settings table is the one KnownSettings() renders") {
@@ -68,4 +72,41 @@ TEST_CASE("config file keys are the table's names, in any case") {
   }
   CHECK_THROWS_AS(tw::LoadConfigFile(path), tw::ConfigError);
   std::remove(path.c_str());
+}
+
+// Analytics parses its own settings (ParseAnalyticsConfig); the table only documents them, so the
+// two must say the same: the table's default is AnalyticsConfig's, and its range is what the
+// parser accepts, to the end and not one past it.
+TEST_CASE("the table's analytics defaults and ranges are the analytics parser's") {
+  const ta::AnalyticsConfig defaults;
+  const std::map<std::string, std::string> expected_default = {
+      {"TRACEASSIST_ANALYTICS_QUEUE", std::to_string(defaults.queue_capacity)},
+      {"TRACEASSIST_ANALYTICS_RETENTION_DAYS", std::to_string(defaults.retention_days)}};
+  int checked = 0;
+  for (const tw::SettingInfo& setting : tw::KnownSettings()) {
+    const auto it = expected_default.find(setting.env);
+    if (it == expected_default.end()) continue;
+    INFO(setting.env);
+    ++checked;
+    CHECK(tw::DefaultText(setting) == it->second);
+    const std::string range = setting.values;  // "LOW-HIGH"
+    const auto dash = range.find('-', 1);
+    REQUIRE(dash != std::string::npos);
+    const long long low = std::stoll(range.substr(0, dash));
+    const long long high = std::stoll(range.substr(dash + 1));
+    const auto parse = [&setting](long long value) {
+      const std::string text = std::to_string(value);
+      return ta::ParseAnalyticsConfig(
+          [&](std::string_view name) -> std::optional<std::string> {
+            if (name == setting.env) return text;
+            return std::nullopt;
+          },
+          "test");
+    };
+    CHECK_NOTHROW(parse(low));
+    CHECK_NOTHROW(parse(high));
+    CHECK_THROWS(parse(low - 1));
+    CHECK_THROWS(parse(high + 1));
+  }
+  CHECK(checked == 2);
 }
