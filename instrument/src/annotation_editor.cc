@@ -67,6 +67,11 @@ std::optional<Failure> AnnotationEditor::Plan(std::uint32_t root, std::string_vi
       failure = FillNull(ann->key, ann->value, doc_.node(md).flow, {}, adds, step);
     } else if (ann) {
       failure = Failure{Reason::kUnsupportedLayout, "metadata.annotations is not a mapping"};
+    } else if (doc_.node(md).flow && doc_.node(md).count == 0 && !adds.empty()) {
+      // `metadata: {}`: recorded like a null, for uninstrument to write back.
+      const auto was = ValueBytes(*meta, doc_.node(tmpl).flow);
+      failure = was ? FlowInsert(md, {Flow({"annotations"}, Recorded(adds, "metadata", *was))})
+                    : EmptyFlowSpansLines("metadata");
     } else {
       failure = AddToMap(md, meta->key, {"annotations"}, adds, step);
     }
@@ -304,14 +309,9 @@ std::optional<Failure> AnnotationEditor::FillNull(std::uint32_t key, std::uint32
   if (in_flow && implicit)
     return Failure{Reason::kUnsupportedLayout, "empty value in a flow mapping"};
   // What stood after the colon goes into the ownership marker, for uninstrument to write back.
-  Annotations filled = entries;
-  for (auto& [name, marker] : filled) {
-    if (name != kManagedKey) continue;
-    marker +=
-        fmt::format(",{}:{}", doc_.Scalar(key), text_.substr(colon + 1, token_end - colon - 1));
-    if (implicit) marker.erase(marker.find_last_not_of(" \t") + 1);
-    marker_ = marker;
-  }
+  std::string_view was = text_.substr(colon + 1, token_end - colon - 1);
+  if (implicit) was = was.substr(0, was.find_last_not_of(" \t") + 1);
+  const Annotations filled = Recorded(entries, doc_.Scalar(key), was);
   if (in_flow) {
     edits_.push_back({p, token_end - p, "{" + Flow(wrappers, filled) + "}"});
     return std::nullopt;
@@ -320,6 +320,46 @@ std::optional<Failure> AnnotationEditor::FillNull(std::uint32_t key, std::uint32
   InsertLines(NextLineStart(text_, k.pos),
               Block(wrappers, filled, k.column + step, step, Break(k.pos)), Break(k.pos));
   return std::nullopt;
+}
+
+}  // namespace traceassist::instrument
+
+namespace traceassist::instrument {
+
+Annotations AnnotationEditor::Recorded(const Annotations& entries, std::string_view key,
+                                       std::string_view was) {
+  Annotations out = entries;
+  for (auto& [name, marker] : out) {
+    if (name != kManagedKey) continue;
+    marker += fmt::format(",{}:{}", key, was);
+    marker_ = marker;
+  }
+  return out;
+}
+
+std::size_t AnnotationEditor::Colon(std::uint32_t key, bool in_flow) const {
+  std::size_t p = SingleLineScalarEnd(text_, doc_.node(key).pos, in_flow);
+  if (p == std::string_view::npos) return p;
+  while (p < text_.size() && (text_[p] == ' ' || text_[p] == '\t')) ++p;
+  return p < text_.size() && text_[p] == ':' ? p : std::string_view::npos;
+}
+
+std::optional<std::string_view> AnnotationEditor::ValueBytes(const YamlDocument::Entry& e,
+                                                             bool in_flow) const {
+  const std::size_t colon = Colon(e.key, in_flow);
+  if (colon == std::string_view::npos) return std::nullopt;
+  const std::size_t end = NodeEnd(e.value, in_flow);
+  if (end == std::string_view::npos || end <= colon) return std::nullopt;
+  const std::string_view bytes = text_.substr(colon + 1, end - colon - 1);
+  // The record is one item of the comma-separated marker, on one line.
+  if (bytes.find_first_of(",\r\n") != std::string_view::npos) return std::nullopt;
+  return bytes;
+}
+
+Failure AnnotationEditor::EmptyFlowSpansLines(std::string_view key) {
+  return Failure{
+      Reason::kUnsupportedLayout,
+      fmt::format("the empty `{}: {{}}` spans lines (uninstrument could not restore it)", key)};
 }
 
 }  // namespace traceassist::instrument

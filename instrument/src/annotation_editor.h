@@ -99,6 +99,19 @@ class AnnotationEditor {
                                   const std::vector<std::string>& wrappers,
                                   const Annotations& entries, int step);
 
+  // `entries` with the ownership marker among them gaining the record `key:was` (what stood after
+  // the key's colon before TraceAssist filled it), also kept in marker_ for Plan.
+  Annotations Recorded(const Annotations& entries, std::string_view key, std::string_view was);
+
+  // Offset of the `:` after the one-line key `key`, npos when there is none.
+  std::size_t Colon(std::uint32_t key, bool in_flow) const;
+
+  // The bytes after entry `e`'s colon up to the end of its value, when one item of the marker can
+  // hold them (one line, no comma). `in_flow`: the entry's map is flow.
+  std::optional<std::string_view> ValueBytes(const YamlDocument::Entry& e, bool in_flow) const;
+
+  static Failure EmptyFlowSpansLines(std::string_view key);
+
   // An entry whose key starts its line and whose scalar value ends on that line.
   struct LineEntry {
     std::size_t line_start, value_pos, value_end, line_end;
@@ -136,7 +149,7 @@ class AnnotationEditor {
   std::vector<TextEdit> edits_;
   QuoteStyle quotes_;
   bool quote_keys_ = false;
-  std::optional<std::string> marker_;  // the ownership marker's value once FillNull recorded
+  std::optional<std::string> marker_;  // the ownership marker's value once Recorded wrote to it
 };
 
 }  // namespace traceassist::instrument

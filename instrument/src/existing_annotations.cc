@@ -104,8 +104,12 @@ std::optional<Failure> AnnotationEditor::EditAnnotations(std::uint32_t tmpl,
   }
   if (a.flow) {
     if (auto f = RemoveFlowEntries(ann.value, removed)) return f;
-    if (!adds.empty()) return FlowInsert(ann.value, FlowItems(adds));
-    return std::nullopt;
+    if (adds.empty()) return std::nullopt;
+    if (a.count > 0) return FlowInsert(ann.value, FlowItems(adds));
+    // `annotations: {}`: recorded like a null, for uninstrument to write back.
+    const auto was = ValueBytes(ann, doc_.node(meta.value).flow);
+    if (!was) return EmptyFlowSpansLines("annotations");
+    return FlowInsert(ann.value, FlowItems(Recorded(adds, "annotations", *was)));
   }
   for (std::uint32_t i : removed) {
     const auto line = SimpleLine({doc_.child(a, i), doc_.child(a, i + 1)}, false);
@@ -218,10 +222,8 @@ std::optional<Failure> AnnotationEditor::Restore(const YamlDocument::Entry& e, b
                                                  std::string_view bytes) {
   const auto cannot =
       Failure{Reason::kUnsupportedLayout, "the key TraceAssist filled is no longer on one line"};
-  std::size_t colon = SingleLineScalarEnd(text_, doc_.node(e.key).pos, in_flow);
+  const std::size_t colon = Colon(e.key, in_flow);
   if (colon == std::string_view::npos) return cannot;
-  while (colon < text_.size() && (text_[colon] == ' ' || text_[colon] == '\t')) ++colon;
-  if (colon >= text_.size() || text_[colon] != ':') return cannot;
   std::size_t end = colon + 1;
   if (doc_.node(e.value).flow) {
     end = NodeEnd(e.value, in_flow);

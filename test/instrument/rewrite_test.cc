@@ -94,7 +94,7 @@ TEST_CASE("null and empty annotations", "[rewrite]") {
             "  annotations: {'instrumentation.opentelemetry.io/inject-java': 'true', "
             "'instrumentation.opentelemetry.io/container-names': 'app', "
             "'traceassist.io/managed': "
-            "'inject-java,container-names,digests=4db211e5.1f6a832c'}\n" +
+            "'inject-java,container-names,digests=4db211e5.1f6a832c,annotations: {}'}\n" +
             spec);
 }
 

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "traceassist/instrument/rewrite.h"
 
@@ -83,6 +84,34 @@ TEST_CASE("a managed value edited by hand survives instrument and uninstrument",
       REQUIRE(removed.report.warnings.size() == 1);
       CHECK_THAT(removed.report.warnings[0].message, Catch::Contains("kept"));
       CHECK(Run(removed.text, Action::kInstrument).text == removed.text);
+    }
+  }
+}
+
+TEST_CASE("an empty `{}` under a flow parent is recorded in the marker and written back",
+          "[rewrite][roundtrip]") {
+  struct Case {
+    std::string input, record;
+  };
+  const std::string containers = "{containers: [{name: app, image: openjdk:17}]}";
+  for (const Case& c : std::vector<Case>{
+           {"kind: Pod\nmetadata: {annotations: {}}\nspec: " + containers + "\n",
+            ",annotations: {}'"},
+           {"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {template: "
+            "{metadata: {}, spec: " +
+                containers + "}}\n",
+            ",metadata: {}'"},
+           {R"({"kind":"Pod","metadata":{"name":"q","annotations":{}},"spec":{"containers":)"
+            R"([{"name":"app","image":"openjdk:17"}]}})",
+            R"(,annotations:{}")"},
+       }) {
+    DYNAMIC_SECTION(c.input) {
+      const RewriteOutput instrumented = Run(c.input, Action::kInstrument);
+      INFO("instrumented:\n" << instrumented.text);
+      REQUIRE(instrumented.report.changes_made);
+      CHECK(instrumented.text.find(c.record) != std::string::npos);
+      CHECK(Run(instrumented.text, Action::kInstrument).text == instrumented.text);
+      CHECK(Run(instrumented.text, Action::kRemove).text == c.input);
     }
   }
 }
