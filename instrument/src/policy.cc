@@ -119,20 +119,22 @@ Decision Decide(const WorkloadView& w, const Options& options) {
 
   const Ownership ownership = ReadOwnership(w.annotations);
   const auto& owned = ownership.owned;
+  const Overrides overrides = ReadOverrides(w.annotations);
+  // Removing what TraceAssist wrote: uninstrument, or an opt-out (traceassist.io/instrument:
+  // false).
+  const bool removing = options.action == Action::kRemove || overrides.opted_out;
   // A value TraceAssist wrote and the user edited since is the user's: never overwritten, and
-  // uninstrument keeps it.
+  // uninstrument and an opt-out keep it.
   for (const auto& key : ownership.edited) {
     warn(Reason::kAlreadyConfigured,
          fmt::format("{} was edited by hand since TraceAssist wrote it: {}", key,
-                     options.action == Action::kRemove ? "kept, it is yours now"
-                                                       : "it is yours now, nothing is changed"));
+                     removing ? "kept, it is yours now" : "it is yours now, nothing is changed"));
   }
   if (options.action == Action::kRemove) {
     Reconcile(w.annotations, owned, {}, d);
     return finish(d.changes() ? ObjectStatus::kUninstrumented : ObjectStatus::kUnchanged);
   }
 
-  const Overrides overrides = ReadOverrides(w.annotations);
   for (const auto& key : overrides.invalid) {
     AddReason(r.reasons, Reason::kInvalidOverride);
     warn(Reason::kInvalidOverride,
@@ -155,8 +157,15 @@ Decision Decide(const WorkloadView& w, const Options& options) {
   }
 
   // Annotations on the template that TraceAssist did not write: the user decided; touch nothing.
+  // (A value TraceAssist wrote and the user edited does not hold back an opt-out: the keys still
+  // TraceAssist's go, the edited one stays.)
+  auto edited = [&](const std::string& key) {
+    return std::find(ownership.edited.begin(), ownership.edited.end(), key) !=
+           ownership.edited.end();
+  };
   for (const auto& [key, value] : w.annotations) {
-    if (key.rfind(kOperatorPrefix, 0) == 0 && owned.count(key) == 0) {
+    if (key.rfind(kOperatorPrefix, 0) == 0 && owned.count(key) == 0 &&
+        !(overrides.opted_out && edited(key))) {
       r.reasons.insert(r.reasons.begin(), Code(Reason::kAlreadyConfigured));
       for (auto& c : r.containers) c.reason = Code(Reason::kAlreadyConfigured);
       return finish(ObjectStatus::kSkipped);

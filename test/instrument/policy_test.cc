@@ -1,5 +1,6 @@
 #include "traceassist/instrument/policy.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 using namespace traceassist::instrument;
@@ -283,6 +284,35 @@ TEST_CASE("a managed value the user edited by hand is the user's from then on", 
   const Decision t = Decide(W({C("a", "openjdk:17")}, tampered), remove);
   CHECK(t.remove == std::vector<std::string>{"traceassist.io/managed"});
   CHECK(t.warnings.size() == 2);
+}
+
+TEST_CASE("an opt-out removes the keys still TraceAssist's and keeps one edited by hand",
+          "[policy]") {
+  const std::string prefix = "instrumentation.opentelemetry.io/";
+  Options o;
+  o.multi_instrumentation = true;
+  const std::vector<ContainerView> both{C("j", "openjdk:17"), C("p", "python:3.12")};
+  const Decision first = Decide(W(both), o);
+  REQUIRE(first.report.status == ObjectStatus::kInstrumented);
+  Annotations edited = first.set;
+  for (auto& [key, value] : edited) {
+    if (key == prefix + "inject-java") value = "my-inst";
+  }
+  REQUIRE(Decide(W(both, edited), o).report.reasons.front() == "already_configured");
+
+  edited.emplace_back("traceassist.io/instrument", "false");
+  const Decision out = Decide(W(both, edited), o);
+  CHECK(out.report.status == ObjectStatus::kSkipped);
+  CHECK(out.report.reasons.front() == "opted_out");
+  CHECK(out.set.empty());
+  std::vector<std::string> removed = out.remove;
+  std::sort(removed.begin(), removed.end());
+  CHECK(removed ==
+        std::vector<std::string>{prefix + "inject-python", prefix + "java-container-names",
+                                 prefix + "python-container-names", "traceassist.io/managed"});
+  REQUIRE(out.warnings.size() == 1);
+  CHECK_THAT(out.warnings[0].message,
+             Catch::Contains(prefix + "inject-java") && Catch::Contains("kept"));
 }
 
 TEST_CASE("a marker written before digests is read as before and kept while right", "[policy]") {
