@@ -170,12 +170,12 @@ bool LoadRules(const Settings& s, ti::Options& o, Errors& errors) {
   if (s.rules_file.empty()) return true;
   std::string text, error;
   if (!ReadInput(s.rules_file, text, error)) {
-    errors.Add(s.rules_file, error);
+    errors.Add(DisplayName(s.rules_file), error);
     return false;
   }
   auto loaded = ti::LoadDetectionRules(text);
   if (!loaded.ok()) {
-    errors.Add(s.rules_file, loaded.status());
+    errors.Add(DisplayName(s.rules_file), loaded.status());
     return false;
   }
   o.rules = loaded.value();
@@ -337,6 +337,12 @@ int RunDetect(const Settings& s) {
     if (!result.ok()) {
       errors.Add(DisplayName(path), result.status());
       continue;
+    }
+    // A key TraceAssist reads written twice (the detection may not be what runs) is said on
+    // stderr; detect's other reasons are instrument's to report.
+    for (const auto& w : result.value().warnings) {
+      if (w.code == ti::ToString(ti::Reason::kUnsupportedLayout))
+        std::cerr << fmt::format("{}: warning: {} {}\n", DisplayName(path), w.object, w.message);
     }
     if (format == ReportFormat::kText) {
       if (paths.size() > 1) text += "# " + DisplayName(path) + '\n';

@@ -26,18 +26,29 @@ constexpr std::uint32_t kNoNode = YamlDocument::kNoNode;
 // ---------------------------------------------------------------------------------------------
 // The view adapter over YamlDocument (see view_builder.h).
 
+// The first key read that is written twice in its mapping: the view holds the first copy, the API
+// server and most tooling read the last.
+struct WrittenTwice {
+  std::string key;        // empty: none
+  std::string container;  // the container's name when the mapping is a container
+  int line = 0;           // 1-based line of the second copy
+};
+
 struct YamlAdapter {
   const YamlDocument& doc;
-  // The first key read that is written twice in its mapping (else empty): the view holds the first
-  // copy, the API server and most tooling read the last.
-  std::string* written_twice = nullptr;
+  WrittenTwice* written_twice = nullptr;
   std::optional<std::uint32_t> Get(std::uint32_t map, std::string_view key) const {
-    if (written_twice != nullptr && written_twice->empty()) {
+    if (written_twice != nullptr && written_twice->key.empty()) {
       const YamlNode& m = doc.resolved(map);
       int copies = 0;
-      for (std::uint32_t k = 0; m.type == Type::kMap && k + 1 < m.count; k += 2)
-        copies += doc.Scalar(doc.child(m, k)) == key ? 1 : 0;
-      if (copies > 1) *written_twice = key;
+      for (std::uint32_t k = 0; m.type == Type::kMap && k + 1 < m.count; k += 2) {
+        if (doc.Scalar(doc.child(m, k)) != key || ++copies != 2) continue;
+        *written_twice = {std::string(key), {}, Line(doc.child(m, k))};
+        if (key == "image") {
+          if (const auto name = doc.Find(map, "name"))
+            written_twice->container = doc.Scalar(name->value);
+        }
+      }
     }
     if (const auto e = doc.FindMerged(map, key)) return e->value;
     return std::nullopt;
@@ -144,42 +155,51 @@ class StreamRewriter {
       return;
     }
 
-    std::string written_twice;
-    const WorkloadView view =
-        BuildWorkloadView(YamlAdapter{doc, &written_twice}, doc.Resolve(node), kind);
+    WrittenTwice twice;
+    const WorkloadView view = BuildWorkloadView(YamlAdapter{doc, &twice}, doc.Resolve(node), kind);
     Decision d = Decide(view, options_);
-    if (plan_edits_ && d.changes()) {
+    std::optional<Failure> failure;
+    std::vector<TextEdit> planned;
+    const bool plan = plan_edits_ && d.changes();
+    if (plan) {
       AnnotationEditor editor(text_, doc, options_.quote_style);
-      std::vector<TextEdit> planned;
-      auto failure = editor.Plan(doc.Resolve(node), kind, d, planned);
-      if (!failure && !written_twice.empty() && !d.set.empty()) {
-        // What was decided may not be what runs (`containers:` twice: the first list's language
-        // and names). Removing what TraceAssist wrote stays possible.
-        failure = Failure{Reason::kUnsupportedLayout,
-                          fmt::format("`{}` is written twice in one mapping (TraceAssist would "
-                                      "read the first, Kubernetes reads the last)",
-                                      written_twice)};
+      failure = editor.Plan(doc.Resolve(node), kind, d, planned);
+    }
+    const bool only_removing = d.set.empty() && !d.remove.empty();
+    const bool read_twice =
+        !failure && !twice.key.empty() && options_.action != Action::kRemove && !only_removing;
+    if (read_twice) {
+      // What was decided (or written earlier, or detected) may not be what runs (`containers:`
+      // twice: the first list's language and names), whether or not there is something to set.
+      // Removing what TraceAssist wrote stays possible.
+      failure = Failure{
+          Reason::kUnsupportedLayout,
+          fmt::format(
+              "`{}` is written twice in one mapping{} (line {}: TraceAssist would read "
+              "the first, Kubernetes reads the last)",
+              twice.key,
+              twice.container.empty() ? "" : fmt::format(" of container {}", twice.container),
+              twice.line)};
+    }
+    if (failure) {
+      d.report.status = ObjectStatus::kSkipped;
+      const std::string code(ToString(failure->reason));
+      d.report.reasons.insert(d.report.reasons.begin(), code);
+      d.report.annotations_added.clear();
+      d.report.annotations_removed.clear();
+      for (auto& c : d.report.containers) {
+        if (c.instrumented) c.reason = code;
+        c.instrumented = false;
       }
-      if (failure) {
-        d.report.status = ObjectStatus::kSkipped;
-        const std::string code(ToString(failure->reason));
-        d.report.reasons.insert(d.report.reasons.begin(), code);
-        d.report.annotations_added.clear();
-        d.report.annotations_removed.clear();
-        for (auto& c : d.report.containers) {
-          if (c.instrumented) c.reason = code;
-          c.instrumented = false;
-        }
-        d.warnings.push_back(
-            {0, d.report.Ref(), code,
-             FormatReason(Info(failure->reason).message,
-                          {.lang = {}, .confidence = {}, .key = {}, .detail = failure->detail}),
-             d.report.line});
-      } else {
-        edits_.insert(edits_.end(), std::make_move_iterator(planned.begin()),
-                      std::make_move_iterator(planned.end()));
-        report_.changes_made = true;
-      }
+      d.warnings.push_back(
+          {0, d.report.Ref(), code,
+           FormatReason(Info(failure->reason).message,
+                        {.lang = {}, .confidence = {}, .key = {}, .detail = failure->detail}),
+           read_twice ? twice.line : d.report.line});
+    } else if (plan) {
+      edits_.insert(edits_.end(), std::make_move_iterator(planned.begin()),
+                    std::make_move_iterator(planned.end()));
+      report_.changes_made = true;
     }
     d.report.document = doc.number();
     for (auto& w : d.warnings) {

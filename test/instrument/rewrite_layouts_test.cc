@@ -98,6 +98,31 @@ TEST_CASE("a key TraceAssist reads written twice is skipped as unsupported; othe
   CHECK(removed.value().report.objects.at(0).status == ObjectStatus::kUninstrumented);
 }
 
+TEST_CASE(
+    "a key TraceAssist reads written twice is warned about with nothing to set, and in detect",
+    "[rewrite][layout]") {
+  // Instrumented earlier; the user then adds a second `containers:` list (line 16).
+  const std::string instrumented =
+      RewriteManifests(kHead + "  template:\n" + kContainers, {}).value().text;
+  const std::string twice =
+      instrumented + "      containers:\n        - name: worker\n          image: python:3.12\n";
+  CheckSkippedUnchanged(twice, "`containers` is written twice in one mapping (line 16:");
+  auto detected = DetectManifests(twice, {});
+  REQUIRE(detected.ok());
+  REQUIRE(detected.value().warnings.size() == 1);
+  CHECK(detected.value().warnings[0].line == 16);
+  CHECK_THAT(detected.value().warnings[0].message,
+             Catch::Contains("`containers` is written twice"));
+  // A second `image:` names its container and its own line.
+  auto image =
+      RewriteManifests(kHead + "  template:\n" + kContainers + "          image: python:3\n", {});
+  REQUIRE(image.ok());
+  REQUIRE(image.value().report.warnings.size() == 1);
+  CHECK(image.value().report.warnings[0].line == 11);
+  CHECK_THAT(image.value().report.warnings[0].message,
+             Catch::Contains("`image` is written twice in one mapping of container app (line 11:"));
+}
+
 TEST_CASE("line endings of CR alone are refused with the line", "[rewrite][layout]") {
   std::string input = kHead + "  template:\n" + kContainers;
   for (auto& c : input) {
