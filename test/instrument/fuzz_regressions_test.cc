@@ -44,6 +44,21 @@ TEST_CASE("fuzz regressions: rewrite properties hold", "[fuzz]") {
   }
 }
 
+TEST_CASE("fuzz property: the round-trip fixtures hold it too", "[fuzz]") {
+  // test/data/roundtrip/ holds the layouts whose bytes uninstrument must give back (issue 18 item
+  // 7), among them the `{}` under a flow parent that yaml.dict lets the fuzzer build.
+  int cases = 0;
+  for (const auto& e : fs::directory_iterator(fs::path(TRACEASSIST_TEST_DATA_DIR) / "roundtrip")) {
+    const std::string input = Read(e.path());
+    for (const auto& options : traceassist::fuzz::PropertyOptionSets()) {
+      INFO(e.path().filename().string() << " (instrumentation=" << options.instrumentation << ")");
+      CHECK(traceassist::fuzz::CheckRewriteProperties(input, options) == "");
+      ++cases;
+    }
+  }
+  CHECK(cases > 0);
+}
+
 TEST_CASE("fuzz regressions: rules files load or fail with a message", "[fuzz]") {
   const auto files = Fixtures("rules");
   REQUIRE(!files.empty());
