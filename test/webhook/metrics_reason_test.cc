@@ -86,18 +86,20 @@ TEST_CASE("every skipped object of an API manifest counts under its first reason
                             nlohmann::json{{"manifest_content", redis}}.dump(), "application/json");
   REQUIRE(answer);
   REQUIRE(answer->status == 200);
-  // A manifest of ~140 KiB is rewritten in pieces: the skips of every piece count.
+  // A manifest of ~600 KiB is rewritten in three pieces of at most 256 KiB: the skips of every
+  // piece count.
   std::string many;
-  for (int i = 0; i < 1000; ++i) many += "---\n" + redis;
+  for (int i = 0; i < 4000; ++i) many += "---\n" + redis;
+  REQUIRE(many.size() > 2 * 256 * 1024);
   answer = client.Post("/workflow/instrument", nlohmann::json{{"manifest_content", many}}.dump(),
                        "application/json");
   REQUIRE(answer);
   REQUIRE(answer->status == 200);
   auto metrics = client.Get("/metrics");
   REQUIRE(metrics);
-  CHECK(Has(metrics->body, R"(traceassist_objects_skipped_total{reason="no_app_container"} 1001)"));
+  CHECK(Has(metrics->body, R"(traceassist_objects_skipped_total{reason="no_app_container"} 4001)"));
   CHECK(Has(metrics->body,
-            R"(traceassist_objects_processed_total{outcome="skipped",language="none"} 1001)"));
+            R"(traceassist_objects_processed_total{outcome="skipped",language="none"} 4001)"));
   client.stop();  // no idle keep-alive connection left for the drain to wait on
   CHECK(server.Drain());
 }

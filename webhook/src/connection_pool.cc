@@ -8,7 +8,6 @@ namespace traceassist::webhook {
 namespace {
 
 thread_local bool tls_in_shed_lane = false;
-constexpr auto kIdleRetire = std::chrono::seconds(60);
 
 }  // namespace
 
@@ -50,7 +49,9 @@ class ConnectionPool::ListenerQueue : public httplib::TaskQueue {
   std::size_t outstanding_ = 0;
 };
 
-ConnectionPool::ConnectionPool(std::size_t max_connections, std::size_t shed_lane_threads) {
+ConnectionPool::ConnectionPool(std::size_t max_connections, std::size_t shed_lane_threads,
+                               std::chrono::milliseconds idle_retire)
+    : idle_retire_(idle_retire) {
   main_.cap = max_connections;
   shed_.cap = shed_lane_threads;
   shed_.shed = true;
@@ -112,15 +113,14 @@ void ConnectionPool::Submit(std::function<void()> job) {
 }
 
 void ConnectionPool::StartThread(Lane& lane) {
-  for (auto worker : retired_) {
-    worker->join();  // past its loop: only its thread-local destructors can still be running
-    workers_.erase(worker);
-  }
-  retired_.clear();
-  ++lane.threads;
-  // The new thread waits for the lock before it reads `self`, so it is set before use.
   const auto self = workers_.emplace(workers_.end());
-  *self = std::thread([this, &lane, self] { WorkerLoop(lane, self); });
+  try {
+    *self = std::thread([this, &lane, self] { WorkerLoop(lane, self); });
+  } catch (...) {
+    workers_.erase(self);
+    throw;
+  }
+  ++lane.threads;  // the thread needs the lock, held here, before it can count itself out
 }
 
 void ConnectionPool::WorkerLoop(Lane& lane, std::list<std::thread>::iterator self) {
@@ -129,7 +129,7 @@ void ConnectionPool::WorkerLoop(Lane& lane, std::list<std::thread>::iterator sel
   while (true) {
     ++lane.idle;
     const bool got =
-        lane.work_cv.wait_for(lock, kIdleRetire, [&] { return stopping_ || !lane.jobs.empty(); });
+        lane.work_cv.wait_for(lock, idle_retire_, [&] { return stopping_ || !lane.jobs.empty(); });
     --lane.idle;
     if (!got || lane.jobs.empty()) break;  // idle for a minute, or stopping with nothing queued
     std::function<void()> job = std::move(lane.jobs.front());
@@ -141,9 +141,21 @@ void ConnectionPool::WorkerLoop(Lane& lane, std::list<std::thread>::iterator sel
     --lane.active;
     space_cv_.notify_all();
   }
+  // A retiring thread joins the one that retired before it and leaves itself to the next (or to
+  // the destructor): at most one finished thread is ever waiting to be joined, so the stacks of a
+  // burst's threads are given back as they retire.
+  std::thread previous;
+  if (!stopping_) {
+    if (retired_) {
+      previous = std::move(**retired_);
+      workers_.erase(*retired_);
+    }
+    retired_ = self;
+  }
   --lane.threads;
-  if (!stopping_) retired_.push_back(self);  // the destructor joins every thread itself
   exit_cv_.notify_all();  // with the lock held: the destructor cannot finish before we let go
+  lock.unlock();
+  if (previous.joinable()) previous.join();  // past its loop: only thread-local cleanup is left
 }
 
 }  // namespace traceassist::webhook

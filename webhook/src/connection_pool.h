@@ -14,6 +14,7 @@
 
 #include <httplib.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -22,14 +23,16 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
-#include <vector>
 
 namespace traceassist::webhook {
 
 class ConnectionPool {
  public:
-  ConnectionPool(std::size_t max_connections, std::size_t shed_lane_threads);
+  // Threads idle for `idle_retire` exit.
+  ConnectionPool(std::size_t max_connections, std::size_t shed_lane_threads,
+                 std::chrono::milliseconds idle_retire = std::chrono::seconds(60));
   ~ConnectionPool();  // stops idle threads and joins every thread
   ConnectionPool(const ConnectionPool&) = delete;
   ConnectionPool& operator=(const ConnectionPool&) = delete;
@@ -69,8 +72,9 @@ class ConnectionPool {
   std::condition_variable exit_cv_;   // a thread returned
   Lane main_;
   Lane shed_;
-  std::list<std::thread> workers_;                         // every thread started, until joined
-  std::vector<std::list<std::thread>::iterator> retired_;  // idle threads that left their loop
+  const std::chrono::milliseconds idle_retire_;
+  std::list<std::thread> workers_;                           // every thread started, until joined
+  std::optional<std::list<std::thread>::iterator> retired_;  // the last thread that retired
   std::uint64_t shed_total_ = 0;
   bool stopping_ = false;
 };
