@@ -210,6 +210,13 @@ struct Run {
 std::unique_ptr<Run> StartRun(const Settings& s, ti::Action action) {
   auto run = std::make_unique<Run>(ParseReportFormat(s.output));
   if (!BuildOptions(s, action, run->options)) return nullptr;
+  const bool manifests_on_stdin =
+      s.inputs.empty() || std::count(s.inputs.begin(), s.inputs.end(), "-") > 0;
+  if (s.rules_file == "-" && manifests_on_stdin) {
+    std::cerr << "traceassist: --rules - and the manifests cannot both be read from standard "
+                 "input: name a file for one of them\n";
+    return nullptr;
+  }
   run->inspector = AttachInspector(s, run->options);
   const bool rules_ok = LoadRules(s, run->options, run->errors);
   if (!CollectPaths(s, run->paths, run->errors)) return nullptr;

@@ -94,6 +94,23 @@ for rules in "$WORK/bad-rules.yaml" "$WORK/no-rules.yaml"; do
   expect_grep "$WORK/err" "traceassist: $rules: " "the text error names the rules file"
 done
 
+# --rules - reads standard input: the manifests cannot come from there too (they would read nothing,
+# silently).
+printf 'rules: []\n' >"$WORK/stdin-rules.yaml"
+for cmd in instrument detect; do
+  for inputs in "" "-"; do
+    rc=0
+    "$TA" $cmd --rules - $inputs <"$WORK/stdin-rules.yaml" >"$WORK/out" 2>"$WORK/err" || rc=$?
+    [[ $rc == 2 ]] && grep -q 'both be read from standard input' "$WORK/err" && [[ ! -s "$WORK/out" ]] \
+      && pass "$cmd --rules - ${inputs:-(no input)}: usage error, not a silent no-op" \
+      || fail "$cmd --rules - ${inputs:-(no input)}: rc $rc, err $(head -c 200 "$WORK/err")"
+  done
+done
+rc=0
+"$TA" instrument --rules - "$WORK/app.yaml" <"$WORK/stdin-rules.yaml" >"$WORK/out" 2>"$WORK/err" || rc=$?
+[[ $rc == 0 ]] && grep -q 'instrumentation.opentelemetry.io/inject-java' "$WORK/out" && pass "--rules - with a named manifest reads the rules from standard input" \
+  || fail "--rules - with a file: rc $rc, err $(head -c 200 "$WORK/err")"
+
 # --help ends with examples and exit codes.
 for cmd in instrument uninstrument detect completion; do
   run "$TA" $cmd --help
