@@ -81,7 +81,16 @@ std::size_t SingleLineScalarEnd(std::string_view text, std::size_t pos, bool in_
   std::size_t end = pos;
   for (std::size_t i = pos; i < text.size(); ++i) {
     const char c = text[i];
-    if (c == '\n' || c == '\r') break;
+    if (c == '\n' || c == '\r') {
+      // In a flow collection a plain scalar folds onto the next lines unless what comes next is a
+      // flow indicator, a ':' or a comment.
+      if (!in_flow) break;
+      const std::size_t next = text.find_first_not_of(" \t\r\n", i);
+      if (next != std::string_view::npos &&
+          std::string_view(",]}:#").find(text[next]) == std::string_view::npos)
+        return std::string_view::npos;
+      break;
+    }
     if (c == '#' && i > pos && (text[i - 1] == ' ' || text[i - 1] == '\t')) break;
     if (in_flow && (c == ',' || c == ']' || c == '}')) break;
     // ": " ends a plain key (a plain value cannot hold it in block context either).

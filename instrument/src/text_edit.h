@@ -30,7 +30,8 @@ std::string_view LineBreakAt(std::string_view text, std::size_t pos);
 bool StartsLine(std::string_view text, std::size_t pos);
 // End of the scalar that starts at `pos` and fits on its line: past the closing quote of a quoted
 // scalar, or the end of a plain one (before " #", and before ',', ']' or '}' when `in_flow`).
-// npos when a quoted scalar does not close on its line.
+// npos when a quoted scalar does not close on its line, or a plain one in a flow collection goes on
+// to the next line.
 std::size_t SingleLineScalarEnd(std::string_view text, std::size_t pos, bool in_flow);
 // True when from `pos` to the end of the line there is only blank space or a comment.
 bool RestOfLineIsBlank(std::string_view text, std::size_t pos);

@@ -266,3 +266,30 @@ TEST_CASE("items of a typed list that carry no kind are reported, never passed s
   CHECK(result.value().text.find("inject-nodejs") != std::string::npos);
   CHECK(result.value().text.find("inject-java") == std::string::npos);
 }
+
+TEST_CASE(
+    "a plain value that folds onto the next line of a flow map is never cut at its first line",
+    "[rewrite][layout]") {
+  // The last entry of a flow map is removed from the end of the value before it to the end of its
+  // own value: a value read as ending at its first line left `y}}` behind (found by fuzz_rewrite).
+  Options remove;
+  remove.action = Action::kRemove;
+  const std::string folded =
+      kHead +
+      "  template:\n    metadata: {annotations: {team: shop, 'traceassist.io/managed': x\n" +
+      "      y}}\n" + kContainers;
+  auto removed = RewriteManifests(folded, remove);
+  REQUIRE(removed.ok());
+  CHECK(removed.value().text == folded);
+  REQUIRE(removed.value().report.objects.size() == 1);
+  CHECK(removed.value().report.objects[0].status == ObjectStatus::kSkipped);
+  CHECK(removed.value().report.objects[0].reasons.at(0) == "unsupported_layout");
+  // Before another entry it goes up to that entry's key, however many lines it spans.
+  const std::string middle =
+      kHead + "  template:\n    metadata: {annotations: {'traceassist.io/managed': x\n" +
+      "      y, team: shop}}\n" + kContainers;
+  auto kept = RewriteManifests(middle, remove);
+  REQUIRE(kept.ok());
+  CHECK(kept.value().text ==
+        kHead + "  template:\n    metadata: {annotations: {team: shop}}\n" + kContainers);
+}
