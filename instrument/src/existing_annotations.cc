@@ -12,7 +12,8 @@ using Type = YamlNode::Type;
 // True when the block-context scalar starting at `pos` (its first line ending at `end`) goes on
 // below: a plain scalar's continuation or a block scalar's (`|`, `>`) content is indented past the
 // scalar's line. Comment lines end a plain scalar, but inside a block scalar they are content.
-bool ContinuesOnNextLines(std::string_view text, std::size_t pos, std::size_t end) {
+bool ContinuesOnNextLines(std::string_view text, std::size_t mark, std::size_t end) {
+  const std::size_t pos = std::min(NodeContentStart(text, mark, false), end);
   const bool block_scalar = text[pos] == '|' || text[pos] == '>';
   const std::size_t line_start = LineStart(text, pos);
   std::size_t indent = 0;

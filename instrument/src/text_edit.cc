@@ -59,7 +59,23 @@ bool StartsLine(std::string_view text, std::size_t pos) {
   return true;
 }
 
-std::size_t SingleLineScalarEnd(std::string_view text, std::size_t pos, bool in_flow) {
+std::size_t NodeContentStart(std::string_view text, std::size_t pos, bool in_flow) {
+  while (pos < text.size() && (text[pos] == '!' || text[pos] == '&')) {
+    if (text.compare(pos, 2, "!<") == 0) {
+      pos = text.find_first_of(">\n", pos);
+      if (pos == std::string_view::npos || text[pos] == '\n') return text.size();
+      ++pos;
+    } else {
+      const std::string_view end_of_token = in_flow ? " \t\r\n,[]{}" : " \t\r\n";
+      pos = std::min(text.find_first_of(end_of_token, pos), text.size());
+    }
+    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t')) ++pos;
+  }
+  return pos;
+}
+
+std::size_t SingleLineScalarEnd(std::string_view text, std::size_t mark, bool in_flow) {
+  const std::size_t pos = NodeContentStart(text, mark, in_flow);
   if (pos >= text.size()) return std::string_view::npos;
   const char open = text[pos];
   if (open == '"' || open == '\'') {
@@ -78,7 +94,8 @@ std::size_t SingleLineScalarEnd(std::string_view text, std::size_t pos, bool in_
     }
     return std::string_view::npos;
   }
-  std::size_t end = pos;
+  std::size_t end = pos;  // after the properties, when the content is empty
+  while (end > mark && (text[end - 1] == ' ' || text[end - 1] == '\t')) --end;
   for (std::size_t i = pos; i < text.size(); ++i) {
     const char c = text[i];
     if (c == '\n' || c == '\r') {
@@ -91,7 +108,7 @@ std::size_t SingleLineScalarEnd(std::string_view text, std::size_t pos, bool in_
         return std::string_view::npos;
       break;
     }
-    if (c == '#' && i > pos && (text[i - 1] == ' ' || text[i - 1] == '\t')) break;
+    if (c == '#' && i > mark && (text[i - 1] == ' ' || text[i - 1] == '\t')) break;
     if (in_flow && (c == ',' || c == ']' || c == '}')) break;
     // ": " ends a plain key (a plain value cannot hold it in block context either).
     if (c == ':' &&

@@ -28,10 +28,13 @@ std::size_t NextLineStart(std::string_view text, std::size_t pos);
 std::string_view LineBreakAt(std::string_view text, std::size_t pos);
 // True when only spaces precede `pos` on its line.
 bool StartsLine(std::string_view text, std::size_t pos);
-// End of the scalar that starts at `pos` and fits on its line: past the closing quote of a quoted
-// scalar, or the end of a plain one (before " #", and before ',', ']' or '}' when `in_flow`).
-// npos when a quoted scalar does not close on its line, or a plain one in a flow collection goes on
-// to the next line.
+// Where the content of the node yaml-cpp marks at `pos` starts: past its properties (`!tag`,
+// `&anchor`; the mark is on the first) and the blanks after them.
+std::size_t NodeContentStart(std::string_view text, std::size_t pos, bool in_flow);
+// End of the scalar node marked at `pos` when it fits on its line: past the closing quote of a
+// quoted scalar, or the end of a plain one (before " #", and before ',', ']' or '}' when
+// `in_flow`). npos when a quoted scalar does not close on its line, or a plain one in a flow
+// collection goes on to the next line.
 std::size_t SingleLineScalarEnd(std::string_view text, std::size_t pos, bool in_flow);
 // True when from `pos` to the end of the line there is only blank space or a comment.
 bool RestOfLineIsBlank(std::string_view text, std::size_t pos);

@@ -293,3 +293,23 @@ TEST_CASE(
   CHECK(kept.value().text ==
         kHead + "  template:\n    metadata: {annotations: {team: shop}}\n" + kContainers);
 }
+
+TEST_CASE("a value's tag or anchor is read as its own token, not as the start of a plain scalar",
+          "[rewrite][layout]") {
+  // yaml-cpp marks a node at its first property. Read as plain text, `!t "x, y"` ended at the
+  // comma inside the quotes and left `y"` behind as a new key, which the safety net cannot tell
+  // from the user's; `!t: 'x'` ended at the colon inside the tag (found by fuzz_rewrite).
+  Options remove;
+  remove.action = Action::kRemove;
+  for (const std::string value :
+       {"!t \"x, y\"", "!t: 'x'", "&a 'x # y'", "!<tag:x,y> z", "&a !t \"q, r\"", "!t"}) {
+    INFO(value);
+    auto removed = RewriteManifests(
+        kHead + "  template:\n    metadata: {annotations: {a: b, 'traceassist.io/managed': " +
+            value + "}}\n" + kContainers,
+        remove);
+    REQUIRE(removed.ok());
+    CHECK(removed.value().text ==
+          kHead + "  template:\n    metadata: {annotations: {a: b}}\n" + kContainers);
+  }
+}
