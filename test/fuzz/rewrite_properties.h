@@ -1,8 +1,9 @@
 // Properties every successful rewrite must have, checked by the fuzz_rewrite target and replayed on
 // the regression fixtures (test/data/regressions/rewrite/) by the normal test suite:
 //   0. exit 0 means valid output: every object reported changed reads back, through yaml-cpp's own
-//      LoadAll (not the library's tree), with each annotation added holding its value and each
-//      annotation removed gone;
+//      LoadAll (not the library's tree), with each annotation added holding its value, each
+//      annotation removed gone, and every other annotation key as it was (instrument and
+//      uninstrument alike);
 //   1. the output re-parses (yaml-cpp's parser, through a second run) into as many documents;
 //   2. a second run on the output is byte-identical and reports changes_made false;
 //   3. uninstrument of the output succeeds, re-parses, and a second uninstrument changes nothing;
@@ -17,8 +18,10 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "traceassist/instrument/report.h"
 #include "traceassist/instrument/rewrite.h"
@@ -55,31 +58,46 @@ inline YAML::Node Descend(const YAML::Node& node, const std::vector<std::string>
   return i == keys.size() ? node : Descend(Child(node, keys[i]), keys, i + 1);
 }
 
-// Property 0: the changed objects of `report` read back from `text` with the intended annotations.
-inline std::string CheckIntendedAnnotations(std::string_view text, const ti::Report& report) {
-  std::vector<YAML::Node> docs;
+// The objects of a document: the items of a `*List`, else the document itself.
+inline std::vector<YAML::Node> Objects(const YAML::Node& root) {
+  if (!root.IsMap()) return {};
+  const YAML::Node kind_node = Child(root, "kind");
+  const std::string kind = kind_node.IsDefined() && kind_node.IsScalar() ? kind_node.Scalar() : "";
+  const YAML::Node items = Child(root, "items");
+  if (kind.size() >= 4 && kind.substr(kind.size() - 4) == "List" && items.IsDefined() &&
+      items.IsSequence()) {
+    return {items.begin(), items.end()};
+  }
+  return {root};
+}
+
+inline std::multiset<std::string> AnnotationKeys(const YAML::Node& annotations) {
+  std::multiset<std::string> keys;
+  if (annotations.IsDefined() && annotations.IsMap()) {
+    for (const auto& kv : annotations) keys.insert(kv.first.IsScalar() ? kv.first.Scalar() : "?");
+  }
+  return keys;
+}
+
+// Property 0: the changed objects of `report` read back from `text` with the intended annotations,
+// and with every other annotation key of `input` (the text rewritten) and no other.
+inline std::string CheckIntendedAnnotations(std::string_view input, std::string_view text,
+                                            const ti::Report& report) {
+  std::vector<YAML::Node> docs, input_docs;
   try {
     docs = YAML::LoadAll(std::string(text));
+    input_docs = YAML::LoadAll(std::string(input));
   } catch (const YAML::Exception& e) {
     return std::string("output does not load with yaml-cpp: ") + e.what();
   }
   std::size_t next = 0;
   for (std::size_t d = 0; d < docs.size(); ++d) {
     const int number = static_cast<int>(d) + 1;
-    std::vector<YAML::Node> objects;
-    const YAML::Node root = docs[d];
-    if (!root.IsMap()) continue;
-    const YAML::Node kind_node = Child(root, "kind");
-    const std::string kind =
-        kind_node.IsDefined() && kind_node.IsScalar() ? kind_node.Scalar() : "";
-    const YAML::Node items = Child(root, "items");
-    if (kind.size() >= 4 && kind.substr(kind.size() - 4) == "List" && items.IsDefined() &&
-        items.IsSequence()) {
-      for (const auto& item : items) objects.push_back(item);
-    } else {
-      objects.push_back(root);
-    }
-    for (const YAML::Node& object : objects) {
+    const std::vector<YAML::Node> objects = Objects(docs[d]);
+    const std::vector<YAML::Node> input_objects =
+        d < input_docs.size() ? Objects(input_docs[d]) : std::vector<YAML::Node>{};
+    for (std::size_t j = 0; j < objects.size(); ++j) {
+      const YAML::Node& object = objects[j];
       if (next >= report.objects.size() || report.objects[next].document != number) break;
       const YAML::Node object_kind = Child(object, "kind");
       if (!object_kind.IsDefined() || !object_kind.IsScalar() ||
@@ -93,16 +111,22 @@ inline std::string CheckIntendedAnnotations(std::string_view text, const ti::Rep
       std::vector<std::string> keys(path.begin(), path.end());
       keys.insert(keys.end(), {"metadata", "annotations"});
       const YAML::Node ann = Descend(object, keys, 0);
+      const std::string where = "document " + std::to_string(number) + ": " + o.Ref();
+      std::multiset<std::string> expected = j < input_objects.size()
+                                                ? AnnotationKeys(Descend(input_objects[j], keys, 0))
+                                                : std::multiset<std::string>{};
       for (const auto& [key, value] : o.annotations_added) {
         const YAML::Node v = Child(ann, key);
         if (!v.IsDefined() || !v.IsScalar() || v.Scalar() != value)
-          return "document " + std::to_string(number) + ": " + o.Ref() + " lacks " + key + "=" +
-                 value;
+          return where + " lacks " + key + "=" + value;
+        expected.erase(key);
+        expected.insert(key);
       }
       for (const auto& key : o.annotations_removed) {
-        if (Child(ann, key).IsDefined())
-          return "document " + std::to_string(number) + ": " + o.Ref() + " still has " + key;
+        if (Child(ann, key).IsDefined()) return where + " still has " + key;
+        expected.erase(key);
       }
+      if (AnnotationKeys(ann) != expected) return where + " gained or lost other annotation keys";
     }
   }
   for (; next < report.objects.size(); ++next) {
@@ -123,7 +147,8 @@ inline std::string CheckRewriteProperties(std::string_view input, const ti::Opti
 
   if (first.value().report.changes_made != (out != input))
     return "changes_made disagrees with the text";
-  if (std::string failure = CheckIntendedAnnotations(out, first.value().report); !failure.empty())
+  if (std::string failure = CheckIntendedAnnotations(input, out, first.value().report);
+      !failure.empty())
     return failure;
 
   // The second run parses the output with yaml-cpp's parser (the one LoadAll uses): it must succeed
@@ -139,6 +164,10 @@ inline std::string CheckRewriteProperties(std::string_view input, const ti::Opti
   remove.action = ti::Action::kRemove;
   auto removed = ti::RewriteManifests(out, remove);
   if (!removed.ok()) return "uninstrument of the output failed: " + removed.status().ToString();
+  if (std::string failure =
+          CheckIntendedAnnotations(out, removed.value().text, removed.value().report);
+      !failure.empty())
+    return "uninstrument: " + failure;
   auto removed_again = ti::RewriteManifests(removed.value().text, remove);
   if (!removed_again.ok())
     return "uninstrumented output does not re-parse: " + removed_again.status().ToString();
