@@ -13,7 +13,7 @@ using Type = YamlNode::Type;
 // below: a plain scalar's continuation or a block scalar's (`|`, `>`) content is indented past the
 // scalar's line. Comment lines end a plain scalar, but inside a block scalar they are content.
 bool ContinuesOnNextLines(std::string_view text, std::size_t mark, std::size_t end) {
-  const std::size_t pos = std::min(NodeContentStart(text, mark, false), end);
+  const std::size_t pos = std::min(NodeContentStart(text, mark), end);
   const bool block_scalar = text[pos] == '|' || text[pos] == '>';
   const std::size_t line_start = LineStart(text, pos);
   std::size_t indent = 0;
@@ -163,7 +163,8 @@ std::size_t AnnotationEditor::NodeEnd(std::uint32_t index, bool in_flow) const {
     return ContinuesOnNextLines(text_, n.pos, end) ? std::string_view::npos : end;
   }
   if (n.type != Type::kMap && n.type != Type::kSeq) return std::string_view::npos;
-  std::size_t p = n.count == 0 ? n.pos + 1 : NodeEnd(doc_.child(n, n.count - 1), in_flow || n.flow);
+  std::size_t p = n.count == 0 ? NodeContentStart(text_, n.pos) + 1
+                               : NodeEnd(doc_.child(n, n.count - 1), in_flow || n.flow);
   if (p == std::string_view::npos || !n.flow) return p;
   const char close = n.type == Type::kMap ? '}' : ']';
   while (p < text_.size() && (text_[p] == ' ' || text_[p] == ',' || text_[p] == '\n' ||

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "traceassist/instrument/rewrite.h"
 
@@ -59,15 +60,23 @@ bool StartsLine(std::string_view text, std::size_t pos) {
   return true;
 }
 
-std::size_t NodeContentStart(std::string_view text, std::size_t pos, bool in_flow) {
+std::size_t NodeContentStart(std::string_view text, std::size_t pos) {
+  // As yaml-cpp 0.7 scans them: a tag runs while its characters are URI characters (a quote or a
+  // flow indicator ends it: `!t"x, y"` is the tag `!t` on "x, y"); an anchor runs to a blank or a
+  // flow indicator.
+  auto in_tag = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("-#;/?:@&=+$_.~*'()%!").find(c) != std::string_view::npos;
+  };
   while (pos < text.size() && (text[pos] == '!' || text[pos] == '&')) {
     if (text.compare(pos, 2, "!<") == 0) {
       pos = text.find_first_of(">\n", pos);
       if (pos == std::string_view::npos || text[pos] == '\n') return text.size();
       ++pos;
+    } else if (text[pos] == '!') {
+      for (++pos; pos < text.size() && in_tag(text[pos]);) ++pos;
     } else {
-      const std::string_view end_of_token = in_flow ? " \t\r\n,[]{}" : " \t\r\n";
-      pos = std::min(text.find_first_of(end_of_token, pos), text.size());
+      pos = std::min(text.find_first_of(" \t\r\n,[]{}", pos), text.size());
     }
     while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t')) ++pos;
   }
@@ -75,7 +84,7 @@ std::size_t NodeContentStart(std::string_view text, std::size_t pos, bool in_flo
 }
 
 std::size_t SingleLineScalarEnd(std::string_view text, std::size_t mark, bool in_flow) {
-  const std::size_t pos = NodeContentStart(text, mark, in_flow);
+  const std::size_t pos = NodeContentStart(text, mark);
   if (pos >= text.size()) return std::string_view::npos;
   const char open = text[pos];
   if (open == '"' || open == '\'') {

@@ -30,7 +30,7 @@ std::string_view LineBreakAt(std::string_view text, std::size_t pos);
 bool StartsLine(std::string_view text, std::size_t pos);
 // Where the content of the node yaml-cpp marks at `pos` starts: past its properties (`!tag`,
 // `&anchor`; the mark is on the first) and the blanks after them.
-std::size_t NodeContentStart(std::string_view text, std::size_t pos, bool in_flow);
+std::size_t NodeContentStart(std::string_view text, std::size_t pos);
 // End of the scalar node marked at `pos` when it fits on its line: past the closing quote of a
 // quoted scalar, or the end of a plain one (before " #", and before ',', ']' or '}' when
 // `in_flow`). npos when a quoted scalar does not close on its line, or a plain one in a flow

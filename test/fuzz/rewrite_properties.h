@@ -85,8 +85,12 @@ inline std::string CheckIntendedAnnotations(std::string_view input, std::string_
                                             const ti::Report& report) {
   std::vector<YAML::Node> docs, input_docs;
   try {
-    docs = YAML::LoadAll(std::string(text));
     input_docs = YAML::LoadAll(std::string(input));
+  } catch (const YAML::Exception& e) {
+    return std::string("the rewritten input does not load with yaml-cpp: ") + e.what();
+  }
+  try {
+    docs = YAML::LoadAll(std::string(text));
   } catch (const YAML::Exception& e) {
     return std::string("output does not load with yaml-cpp: ") + e.what();
   }

@@ -298,11 +298,13 @@ TEST_CASE("a value's tag or anchor is read as its own token, not as the start of
           "[rewrite][layout]") {
   // yaml-cpp marks a node at its first property. Read as plain text, `!t "x, y"` ended at the
   // comma inside the quotes and left `y"` behind as a new key, which the safety net cannot tell
-  // from the user's; `!t: 'x'` ended at the colon inside the tag (found by fuzz_rewrite).
+  // from the user's; `!t: 'x'` ended at the colon inside the tag (found by fuzz_rewrite). A quote
+  // ends a tag (`!t"x, y"`), as yaml-cpp reads it.
   Options remove;
   remove.action = Action::kRemove;
   for (const std::string value :
-       {"!t \"x, y\"", "!t: 'x'", "&a 'x # y'", "!<tag:x,y> z", "&a !t \"q, r\"", "!t"}) {
+       {"!t \"x, y\"", "!t\"x, y\"", "!\"x, y\"", "!!str\"x, y\"", "!t: 'x'", "&a 'x # y'",
+        "!<tag:x,y> z", "&a !t \"q, r\"", "!t", "&a {}", "!t {}"}) {
     INFO(value);
     auto removed = RewriteManifests(
         kHead + "  template:\n    metadata: {annotations: {a: b, 'traceassist.io/managed': " +
