@@ -90,7 +90,9 @@ cold_server_ms=${lat[0]}
 warm_p99=$(printf '%s\n' "${lat[@]:3}" | sort -g | awk '{a[NR]=$1} END {print a[int(NR*0.99)]}')
 warm_median=$(printf '%s\n' "${lat[@]:3}" | sort -g | awk '{a[NR]=$1} END {print a[int(NR/2)]}')
 awk -v c="$cold_server_ms" 'BEGIN {exit !(c < 50 + 100)}' || fail "cold review took $cold_server_ms ms in the server (budget 50)"
-awk -v p="$warm_p99" 'BEGIN {exit !(p <= 5)}' || fail "warm p99 $warm_p99 ms > 5 ms"
+# The bound is a property of the Release build; sanitized runs (scripts/sanitize.sh) raise it.
+p99_max=${TRACEASSIST_WEBHOOK_P99_MAX_MS:-5}
+awk -v p="$warm_p99" -v m="$p99_max" 'BEGIN {exit !(p <= m)}' || fail "warm p99 $warm_p99 ms > $p99_max ms"
 
 manifest=$(printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: a, image: %s}\n' "$image")
 status=$(jq -n --arg m "$manifest" '{manifest_content: $m, options: {inspect_images: true}}' |

@@ -21,7 +21,16 @@ else
 fi
 if command -v taskset >/dev/null; then
   # Rewrite slots default to the CPUs the process may use (affinity, cgroup CPU limit), not the host's.
-  timeout 2 taskset -c 0 "$TA" serve --port 0 >"$WORK/out" 2>"$WORK/err"
+  # The server runs until stopped: wait for its start line (up to 30 s: sanitized builds on a loaded
+  # machine start slowly), then stop it.
+  taskset -c 0 "$TA" serve --port 0 >"$WORK/out" 2>"$WORK/err" &
+  serve_pid=$!
+  for _ in $(seq 1 300); do
+    grep -q '"threads"' "$WORK/out" && break
+    sleep 0.1
+  done
+  kill "$serve_pid" 2>/dev/null
+  wait "$serve_pid" 2>/dev/null
   expect_grep "$WORK/out" '"threads":1[,}]' "serve pinned to one CPU defaults to one rewrite thread"
 fi
 mkdir -p "$WORK/alone"
