@@ -17,16 +17,19 @@ bool IsListKind(std::string_view kind) {
   return kind.size() >= 4 && kind.substr(kind.size() - 4) == "List";
 }
 
+// Every lookup here follows merge keys (`<<`), as the rewrite and Kubernetes read a manifest: a
+// kind brought in by a merge names a workload like any other.
+//
 // The annotations mapping of the object at `node` (kNoNode when there is none).
 std::uint32_t AnnotationsOf(const YamlDocument& doc, std::uint32_t node, std::string_view kind) {
   std::uint32_t at = doc.Resolve(node);
   for (std::string_view key : PodTemplatePath(kind)) {
-    const auto e = doc.Find(at, key);
+    const auto e = doc.FindMerged(at, key);
     if (!e) return YamlDocument::kNoNode;
     at = doc.Resolve(e->value);
   }
   for (std::string_view key : {"metadata", "annotations"}) {
-    const auto e = doc.Find(at, key);
+    const auto e = doc.FindMerged(at, key);
     if (!e) return YamlDocument::kNoNode;
     at = doc.Resolve(e->value);
   }
@@ -45,13 +48,13 @@ Status CheckObject(const YamlDocument& doc, std::uint32_t node, const ObjectRepo
                    int document) {
   const std::uint32_t ann = AnnotationsOf(doc, node, o.kind);
   for (const auto& [key, value] : o.annotations_added) {
-    const auto e = ann == YamlDocument::kNoNode ? std::nullopt : doc.Find(ann, key);
+    const auto e = ann == YamlDocument::kNoNode ? std::nullopt : doc.FindMerged(ann, key);
     if (!e) return Mismatch(document, o, fmt::format("annotation {} is missing", key));
     if (doc.resolved(e->value).type != Type::kScalar || doc.Scalar(e->value) != value)
       return Mismatch(document, o, fmt::format("annotation {} does not read \"{}\"", key, value));
   }
   for (const auto& key : o.annotations_removed) {
-    if (ann != YamlDocument::kNoNode && doc.Find(ann, key))
+    if (ann != YamlDocument::kNoNode && doc.FindMerged(ann, key))
       return Mismatch(document, o, fmt::format("annotation {} is still there", key));
   }
   return Status::Ok();
@@ -82,8 +85,8 @@ Status ReadBack(std::string_view text, const Report& report, int first_document,
     std::vector<std::uint32_t> objects;
     std::string_view listed;  // the kind of a typed list's items (rewrite.h: kindless items)
     if (root != YamlDocument::kNoNode && doc.resolved(root).type == Type::kMap) {
-      const auto kind = doc.Find(root, "kind");
-      const auto items = doc.Find(root, "items");
+      const auto kind = doc.FindMerged(root, "kind");
+      const auto items = doc.FindMerged(root, "items");
       if (kind && items && IsListKind(doc.Scalar(kind->value)) &&
           doc.resolved(items->value).type == Type::kSeq) {
         if (doc.Scalar(kind->value) != "List")
@@ -96,7 +99,7 @@ Status ReadBack(std::string_view text, const Report& report, int first_document,
     }
     for (std::uint32_t node : objects) {
       if (next >= end || report.objects[next].document != number) break;
-      const auto kind = doc.Find(node, "kind");
+      const auto kind = doc.FindMerged(node, "kind");
       if ((kind ? doc.Scalar(kind->value) : listed) != report.objects[next].kind) continue;
       const ObjectReport& o = report.objects[next++];
       if (changed(o)) {

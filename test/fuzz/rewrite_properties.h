@@ -18,6 +18,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -43,14 +44,26 @@ inline std::vector<ti::Options> PropertyOptionSets() {
   return {ti::Options{}, all};
 }
 
-// The value of the first entry `key` of `map` (yaml-cpp keeps duplicate keys; the first wins), or
-// an undefined node. Read-only: never creates entries.
-inline YAML::Node Child(const YAML::Node& map, const std::string& key) {
-  if (!map.IsDefined() || !map.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+// The value of the first entry `key` of `map` (yaml-cpp keeps duplicate keys; the first wins), else
+// of the maps its merge key (`<<`) brings in, in order, as the library and Kubernetes read them
+// (yaml-cpp keeps `<<` as a plain key); or an undefined node. Read-only: never creates entries.
+inline YAML::Node Child(const YAML::Node& map, const std::string& key, int depth = 0) {
+  const YAML::Node undefined(YAML::NodeType::Undefined);
+  if (!map.IsDefined() || !map.IsMap()) return undefined;
+  std::optional<YAML::Node> merged;  // a copy rebinds; YAML::Node's assignment would write
   for (const auto& kv : map) {
-    if (kv.first.IsScalar() && kv.first.Scalar() == key) return kv.second;
+    if (!kv.first.IsScalar()) continue;
+    if (kv.first.Scalar() == key) return kv.second;
+    if (kv.first.Scalar() == "<<" && !merged) merged.emplace(kv.second);
   }
-  return YAML::Node(YAML::NodeType::Undefined);
+  if (!merged || depth >= 32) return undefined;  // the library's bound on merge chains
+  if (merged->IsMap()) return Child(*merged, key, depth + 1);
+  if (merged->IsSequence()) {
+    for (const auto& m : *merged) {
+      if (YAML::Node v = Child(m, key, depth + 1); v.IsDefined()) return v;
+    }
+  }
+  return undefined;
 }
 
 inline YAML::Node Descend(const YAML::Node& node, const std::vector<std::string>& keys,
@@ -94,6 +107,10 @@ inline std::string CheckIntendedAnnotations(std::string_view input, std::string_
   } catch (const YAML::Exception& e) {
     return std::string("output does not load with yaml-cpp: ") + e.what();
   }
+  const auto changed = [](const ti::ObjectReport& o) {
+    return o.status == ti::ObjectStatus::kInstrumented ||
+           o.status == ti::ObjectStatus::kUninstrumented;
+  };
   std::size_t next = 0;
   for (std::size_t d = 0; d < docs.size(); ++d) {
     const int number = static_cast<int>(d) + 1;
@@ -108,9 +125,7 @@ inline std::string CheckIntendedAnnotations(std::string_view input, std::string_
           object_kind.Scalar() != report.objects[next].kind)
         continue;
       const ti::ObjectReport& o = report.objects[next++];
-      if (o.status != ti::ObjectStatus::kInstrumented &&
-          o.status != ti::ObjectStatus::kUninstrumented)
-        continue;
+      if (!changed(o)) continue;
       const auto path = ti::PodTemplatePath(o.kind);
       std::vector<std::string> keys(path.begin(), path.end());
       keys.insert(keys.end(), {"metadata", "annotations"});
@@ -132,11 +147,17 @@ inline std::string CheckIntendedAnnotations(std::string_view input, std::string_
       }
       if (AnnotationKeys(ann) != expected) return where + " gained or lost other annotation keys";
     }
+    // The report's objects of this document that no object matched: the document no longer
+    // holds them.
+    for (; next < report.objects.size() && report.objects[next].document == number; ++next) {
+      const auto& o = report.objects[next];
+      if (changed(o))
+        return "document " + std::to_string(number) + ": " + o.Ref() + " not found in the output";
+    }
   }
   for (; next < report.objects.size(); ++next) {
     const auto& o = report.objects[next];
-    if (o.status == ti::ObjectStatus::kInstrumented ||
-        o.status == ti::ObjectStatus::kUninstrumented)
+    if (changed(o))
       return "document " + std::to_string(o.document) + ": " + o.Ref() + " not found in the output";
   }
   return {};

@@ -141,6 +141,28 @@ spec:
         std::string::npos);
 }
 
+TEST_CASE("a workload whose kind or list items come from a merge key is instrumented",
+          "[rewrite][merge]") {
+  // The safety net reads the result back as the rewrite read it: before, it looked for `kind`
+  // without merges, called the Pod "no longer where it was" and refused the whole stream.
+  const std::string yaml = R"(x-base: &workload {apiVersion: v1, kind: Pod}
+<<: *workload
+metadata: {name: solo}
+spec:
+  containers: [{name: app, image: "node:20"}]
+---
+<<: {apiVersion: v1, kind: List, items: [{apiVersion: v1, kind: Pod, metadata: {name: listed},
+  spec: {containers: [{name: app, image: "node:20"}]}}]}
+)";
+  auto out = RewriteManifests(yaml, {});
+  REQUIRE(out.ok());
+  REQUIRE(out.value().report.objects.size() == 2);
+  for (const auto& o : out.value().report.objects) {
+    INFO(o.Ref());
+    CHECK(o.status == ObjectStatus::kInstrumented);
+  }
+}
+
 TEST_CASE("a self-referencing merge is refused, not followed forever", "[detector][merge]") {
   auto result = DetectManifests("kind: Pod\nmetadata: &a {<<: *a}\n", {});
   REQUIRE_FALSE(result.ok());
