@@ -4,6 +4,7 @@
 #include <set>
 
 #include "annotation_editor.h"
+#include "ownership.h"
 
 namespace traceassist::instrument {
 namespace {
@@ -91,6 +92,12 @@ std::optional<Failure> AnnotationEditor::EditAnnotations(std::uint32_t tmpl,
     const bool meta_flow = doc_.node(meta.value).flow;
     const bool tmpl_flow = doc_.node(tmpl).flow;
     constexpr std::string_view kAnnotations = "annotations:", kMetadata = "metadata:";
+    if ((original.starts_with(kAnnotations) || original.starts_with(kMetadata)) &&
+        !IsEmptyValueRecord(original.substr(original.find(':') + 1))) {
+      return Failure{Reason::kUnsupportedLayout,
+                     "the ownership marker records a former value that is not empty, null or {} "
+                     "(edited by hand?): it is not written back"};
+    }
     if (original.substr(0, kAnnotations.size()) == kAnnotations) {
       if (auto f = Restore(ann, meta_flow, original.substr(kAnnotations.size()))) return f;
       if (a.flow) return std::nullopt;  // replaced whole; block entries go below

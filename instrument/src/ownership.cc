@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdint>
 
 #include "match.h"
@@ -86,6 +87,30 @@ std::string_view ManagedOriginal(std::string_view marker) {
     start = end + 1;
   }
   return {};
+}
+
+bool IsEmptyValueRecord(std::string_view bytes) {
+  auto skip = [&bytes](std::string_view chars) {
+    bytes.remove_prefix(std::min(bytes.find_first_not_of(chars), bytes.size()));
+  };
+  skip(" \t");
+  const std::string_view word = bytes.substr(0, bytes.find_first_of(" \t"));
+  if (word.empty() || word == "~" || word == "null" || word == "Null" || word == "NULL") {
+    bytes.remove_prefix(word.size());
+  } else {
+    // Node properties end at a blank or a flow indicator (yaml-cpp 0.7), then the empty map.
+    while (!bytes.empty() && (bytes[0] == '!' || bytes[0] == '&')) {
+      bytes.remove_prefix(std::min(bytes.find_first_of(" \t{}[],#\"'"), bytes.size()));
+      skip(" \t");
+    }
+    if (bytes.empty() || bytes[0] != '{') return false;
+    bytes.remove_prefix(1);
+    skip(" \t");
+    if (bytes.empty() || bytes[0] != '}') return false;
+    bytes.remove_prefix(1);
+  }
+  skip(" \t");
+  return bytes.empty();
 }
 
 }  // namespace traceassist::instrument

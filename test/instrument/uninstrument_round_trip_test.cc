@@ -115,3 +115,45 @@ TEST_CASE("an empty `{}` under a flow parent is recorded in the marker and writt
     }
   }
 }
+
+TEST_CASE("a marker's record that is not an empty value is refused, never written back",
+          "[rewrite][roundtrip]") {
+  // The record is written back after `annotations:`; one edited by hand (here garbled as
+  // fuzz_rewrite found it) would fuse with the key or leave a value that is not a map.
+  const std::string head =
+      "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations: # ours\n"
+      "    instrumentation.opentelemetry.io/inject-java: 'true'\n"
+      "    traceassist.io/managed: 'inject-java,";
+  const std::string spec = "'\nspec:\n  containers: [{name: app, image: openjdk:17}]\n";
+  Options remove;
+  remove.action = Action::kRemove;
+  for (const std::string record : {"annotations:nl ul", "annotations: x", "annotations: {a: b}",
+                                   "metadata: !!str ~", "annotations: {} #", "metadata: []"}) {
+    DYNAMIC_SECTION(record) {
+      const std::string input = head + record + spec;
+      auto removed = RewriteManifests(input, remove);
+      INFO(removed.status().ToString());
+      REQUIRE(removed.ok());
+      CHECK(removed.value().text == input);
+      REQUIRE(removed.value().report.objects.size() == 1);
+      const ObjectReport& o = removed.value().report.objects[0];
+      CHECK(o.status == ObjectStatus::kSkipped);
+      CHECK(o.reasons.at(0) == "unsupported_layout");
+      REQUIRE(removed.value().report.warnings.size() == 1);
+      CHECK_THAT(removed.value().report.warnings[0].message,
+                 Catch::Contains("ownership marker records a former value"));
+    }
+  }
+  // The records TraceAssist writes still go back, with blanks, tags and anchors as they were.
+  for (const std::string record : {"annotations:", "annotations: ~", "annotations:\tNULL",
+                                   "annotations: !!map { }", "annotations: &a {}"}) {
+    DYNAMIC_SECTION(record) {
+      auto removed = RewriteManifests(head + record + spec, remove);
+      REQUIRE(removed.ok());
+      const std::string restored =
+          "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  " + record +
+          " # ours\nspec:\n  containers: [{name: app, image: openjdk:17}]\n";
+      CHECK(removed.value().text == restored);
+    }
+  }
+}
