@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "ownership.h"
+
 namespace traceassist::instrument {
 namespace {
 using Type = YamlNode::Type;
@@ -301,7 +303,7 @@ std::optional<Failure> AnnotationEditor::FillNull(std::uint32_t key, std::uint32
   if (!implicit) {
     token_end = SingleLineScalarEnd(text_, p, in_flow);
     const std::string_view token = text_.substr(p, token_end - p);
-    if (token != "null" && token != "~" && token != "Null" && token != "NULL") {
+    if (!IsNullWord(token)) {
       return Failure{Reason::kUnsupportedLayout, "unexpected value for an empty mapping"};
     }
   }

@@ -92,17 +92,18 @@ std::optional<Failure> AnnotationEditor::EditAnnotations(std::uint32_t tmpl,
     const bool meta_flow = doc_.node(meta.value).flow;
     const bool tmpl_flow = doc_.node(tmpl).flow;
     constexpr std::string_view kAnnotations = "annotations:", kMetadata = "metadata:";
-    if ((original.starts_with(kAnnotations) || original.starts_with(kMetadata)) &&
+    const bool annotations_were = original.starts_with(kAnnotations);
+    const bool metadata_was = original.starts_with(kMetadata);
+    if ((annotations_were || metadata_was) &&
         !IsEmptyValueRecord(original.substr(original.find(':') + 1))) {
       return Failure{Reason::kUnsupportedLayout,
                      "the ownership marker records a former value that is not empty, null or {} "
                      "(edited by hand?): it is not written back"};
     }
-    if (original.substr(0, kAnnotations.size()) == kAnnotations) {
+    if (annotations_were) {
       if (auto f = Restore(ann, meta_flow, original.substr(kAnnotations.size()))) return f;
       if (a.flow) return std::nullopt;  // replaced whole; block entries go below
-    } else if (original.substr(0, kMetadata.size()) == kMetadata &&
-               doc_.node(meta.value).count == 2 &&
+    } else if (metadata_was && doc_.node(meta.value).count == 2 &&
                (meta_flow || RemoveEntry(meta.value, ann.key))) {
       return Restore(meta, tmpl_flow, original.substr(kMetadata.size()));
     } else {

@@ -89,13 +89,17 @@ std::string_view ManagedOriginal(std::string_view marker) {
   return {};
 }
 
+bool IsNullWord(std::string_view word) {
+  return word == "~" || word == "null" || word == "Null" || word == "NULL";
+}
+
 bool IsEmptyValueRecord(std::string_view bytes) {
   auto skip = [&bytes](std::string_view chars) {
     bytes.remove_prefix(std::min(bytes.find_first_not_of(chars), bytes.size()));
   };
   skip(" \t");
   const std::string_view word = bytes.substr(0, bytes.find_first_of(" \t"));
-  if (word.empty() || word == "~" || word == "null" || word == "Null" || word == "NULL") {
+  if (word.empty() || IsNullWord(word)) {
     bytes.remove_prefix(word.size());
   } else {
     // Node properties end at a blank or a flow indicator (yaml-cpp 0.7), then the empty map.

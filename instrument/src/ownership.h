@@ -31,6 +31,9 @@ std::string MakeMarker(const Annotations& written, std::string_view original);
 // GitOps diffs after an upgrade) and gains the digests at TraceAssist's next change.
 bool OldFormOf(std::string_view marker, std::string_view made);
 
+// True for the plain scalars that read as null: `~`, `null`, `Null`, `NULL`.
+bool IsNullWord(std::string_view word);
+
 // True when `bytes`, what a marker's record holds after `annotations:` or `metadata:`, is an empty
 // value as TraceAssist records one: blanks, then nothing, a null (`~`, `null`, `Null`, `NULL`) or
 // `{}` after any tags and anchors. Anything else was not written by TraceAssist and is not written
