@@ -11,9 +11,11 @@
 #  - reproducible (FUZZ_RUNS=N): exactly N executions per target from the seeds alone (a fresh corpus)
 #    with a fixed seed (FUZZ_SEED, default 1), so a run that passes here passes the same way in CI.
 #    scripts/test.sh uses this mode; exploring runs find new bugs, to be fixed and added as regressions.
+# FUZZ_FORK=N runs an exploring run as N worker processes (libFuzzer's -fork) sharing one corpus, so a
+# long run uses every core; its log then prints the merged coverage, with the seconds since the start.
 #
 # Usage: scripts/fuzz.sh [seconds] [target...]
-#   env: FUZZ_RUNS, FUZZ_SEED, FUZZ_BUILD_DIR, TRACEASSIST_CORPUS_DIR, JOBS
+#   env: FUZZ_RUNS, FUZZ_SEED, FUZZ_FORK, FUZZ_BUILD_DIR, TRACEASSIST_CORPUS_DIR, JOBS
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${1:-60}
@@ -69,6 +71,8 @@ for t in "${targets[@]}"; do
     corpus="$BUILD/corpus-reproducible/$t"
     rm -rf "$corpus"
     limit=(-runs="$FUZZ_RUNS" -seed="${FUZZ_SEED:-1}")
+  elif [[ -n "${FUZZ_FORK:-}" ]]; then
+    limit+=(-fork="$FUZZ_FORK")
   fi
   rm -rf "$seeds"
   mkdir -p "$seeds" "$corpus" "$artifacts"
@@ -88,7 +92,7 @@ for t in "${targets[@]}"; do
     >"$log" 2>&1
   rc=$?
   set -e
-  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  runs=$(sed -n -e 's/^stat::number_of_executed_units: *//p' -e 's/^#\([0-9]*\): cov:.*/\1/p' "$log" | tail -1)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | awk '{print $2}')
   ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | awk '{print $2}')
   summary+=("$(printf '%-10s exit %-3s executions %-10s coverage(edges) %-6s features %-6s corpus %s' \
