@@ -164,10 +164,16 @@ inline std::string CheckIntendedAnnotations(std::string_view input, std::string_
 }
 
 // Returns an empty string when every property holds for `input` under `options`, else what failed.
-// An input the library refuses (an error Status) has nothing to check beyond "no crash".
+// An input the library refuses as invalid, unsupported or over a limit has nothing to check beyond
+// "no crash"; an internal error (the safety net refusing the library's own output, or an escaped
+// exception) is a bug.
 inline std::string CheckRewriteProperties(std::string_view input, const ti::Options& options) {
   auto first = ti::RewriteManifests(input, options);
-  if (!first.ok()) return {};
+  if (!first.ok()) {
+    if (first.status().code() == ti::StatusCode::kInternal)
+      return "the library failed inside: " + first.status().ToString();
+    return {};
+  }
   const std::string& out = first.value().text;
 
   if (first.value().report.changes_made != (out != input))

@@ -148,6 +148,28 @@ TEST_CASE("a NUL byte or invalid UTF-8 names its document", "[rewrite][layout]")
   CHECK(invalid.status().where().document == 2);
 }
 
+TEST_CASE("a control character is refused with its place", "[rewrite][layout]") {
+  // yaml-cpp reads 0x04 as the end of its stream, so `names:\x04"w"` was a key and a value to it
+  // but one plain scalar to the splice, which inserted lines inside it (found by fuzz_rewrite).
+  const std::string doc = kHead + "  template:\n" + kContainers;
+  for (const char c : {'\x04', '\x01', '\x1B', '\x7F'}) {
+    std::string input = doc + "---\n" + doc;
+    input.insert(input.rfind("name: app") + 5, std::string(1, c));
+    INFO(static_cast<int>(c));
+    auto result = RewriteManifests(input, {});
+    REQUIRE(!result.ok());
+    CHECK(result.status().message().find("control character") != std::string::npos);
+    CHECK(result.status().where().document == 2);
+    CHECK(result.status().where().line == 20);  // lines count from the stream's start
+    CHECK(result.status().where().column == 16);
+  }
+  // Tabs, CRLF line ends and escaped controls are not refused.
+  auto fine = RewriteManifests(
+      kHead + "  template:\r\n    metadata:\t{labels: {a: \"\\x04\"}}\n" + kContainers, {});
+  REQUIRE(fine.ok());
+  CHECK(fine.value().report.objects[0].status == ObjectStatus::kInstrumented);
+}
+
 TEST_CASE("the safety net refuses a rewrite that does not read back as reported",
           "[rewrite][layout]") {
   const std::string input = kHead + "  template:\n" + kContainers;
