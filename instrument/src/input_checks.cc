@@ -133,24 +133,26 @@ Status CheckEncoding(std::string_view text) {
   std::size_t i = 0;
   while (i < text.size()) {
     const auto c = static_cast<unsigned char>(text[i]);
-    if (c == 0)
-      return Status::InvalidInput("NUL byte in input (binary data?)", LocationOf(text, i));
-    // YAML allows no other control character unescaped (Kubernetes' parser refuses them too), and
-    // yaml-cpp reads 0x04 as the end of its stream: `key:\x04x` would be a key and a value to it
-    // and a plain scalar to the splice.
-    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
-      return Status::InvalidInput(
-          fmt::format("control character 0x{:02X} in input (YAML allows it only escaped in a "
-                      "double-quoted string)",
-                      c),
-          LocationOf(text, i));
-    }
-    // YAML reads a lone CR as a line break, but the splice works on LF-ended lines: refused rather
-    // than rewritten wrong.
-    if (c == '\r' && (i + 1 == text.size() || text[i + 1] != '\n')) {
-      return Status::InvalidInput(
-          "a line ends with CR alone (classic Mac line endings); convert the file to LF or CRLF",
-          LocationOf(text, i));
+    if (c < 0x20 || c == 0x7F) {
+      if (c == 0)
+        return Status::InvalidInput("NUL byte in input (binary data?)", LocationOf(text, i));
+      // YAML allows no other control character unescaped (Kubernetes' parser refuses them too),
+      // and yaml-cpp reads 0x04 as the end of its stream: `key:\x04x` would be a key and a value
+      // to it and a plain scalar to the splice.
+      if (c != '\t' && c != '\n' && c != '\r') {
+        return Status::InvalidInput(
+            fmt::format("control character 0x{:02X} in input (YAML allows it only escaped in a "
+                        "double-quoted string)",
+                        c),
+            LocationOf(text, i));
+      }
+      // YAML reads a lone CR as a line break, but the splice works on LF-ended lines: refused
+      // rather than rewritten wrong.
+      if (c == '\r' && (i + 1 == text.size() || text[i + 1] != '\n')) {
+        return Status::InvalidInput(
+            "a line ends with CR alone (classic Mac line endings); convert the file to LF or CRLF",
+            LocationOf(text, i));
+      }
     }
     if (c < 0x80) {
       ++i;
