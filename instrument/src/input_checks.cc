@@ -176,6 +176,15 @@ Status CheckEncoding(std::string_view text) {
         return Status::InvalidInput("invalid UTF-8 (binary data?)", LocationOf(text, i));
       }
     }
+    // The input's own BOM is stripped before this check. yaml-cpp strips one more at the start of
+    // what it parses (its positions then point three bytes early, and the splice edits the wrong
+    // bytes) and reads one anywhere else as text, where Kubernetes' parser skips it.
+    if (text.compare(i, 3, "\xEF\xBB\xBF") == 0) {
+      return Status::InvalidInput(
+          "byte order mark (U+FEFF) after the start of the input (files joined together?); only "
+          "the first bytes of the input may be one: remove it",
+          LocationOf(text, i));
+    }
     i += static_cast<std::size_t>(extra) + 1;
   }
   return Status::Ok();

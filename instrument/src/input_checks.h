@@ -10,8 +10,9 @@
 
 namespace traceassist::instrument {
 
-// Before parsing: UTF-8 only (no UTF-16/32, no NUL byte, well-formed sequences) and no line ending
-// in a lone CR. `text` is the input without its BOM.
+// Before parsing: UTF-8 only (no UTF-16/32, no NUL or other control byte but tab, LF and CR,
+// well-formed sequences, no BOM) and no line ending in a lone CR. `text` is the input without its
+// BOM.
 Status CheckEncoding(std::string_view text);
 
 // Each parsed document of `text`: not an unrendered Helm template, no quoted scalar cut off by the
