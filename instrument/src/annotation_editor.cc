@@ -119,10 +119,15 @@ std::optional<Failure> AnnotationEditor::Unclear(std::uint32_t map, std::string_
   int copies = 0;
   for (std::uint32_t k = 0; k + 1 < m.count; k += 2) {
     const std::uint32_t key_node = doc_.child(m, k);
-    if (ExplicitKey(doc_.node(key_node).pos)) {
+    const YamlNode& key_mark = doc_.node(key_node);
+    if (ExplicitKey(key_mark.pos)) {
       return Failure{Reason::kUnsupportedLayout,
                      fmt::format("an explicit key (`? {}`)", doc_.Scalar(key_node))};
     }
+    // `: value` with nothing before it: an empty explicit key. yaml-cpp also reads such a line at
+    // its parent key's column as that key's value, which lines inserted after the key would end.
+    if (key_mark.type == Type::kNull && key_mark.pos < text_.size() && text_[key_mark.pos] == ':')
+      return Failure{Reason::kUnsupportedLayout, "an entry with no key (`: value`)"};
     if (!key.empty() && doc_.Scalar(key_node) == key) ++copies;
   }
   if (copies > 1) {

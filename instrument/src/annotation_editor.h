@@ -45,7 +45,7 @@ class AnnotationEditor {
   // Layouts whose meaning the splice cannot judge, in the mapping `map` that holds `key` (empty:
   // none in particular): `key` written twice (yaml-cpp edits the first copy, most Kubernetes
   // tooling reads the last), or any explicit key (`? key` / `: value`, where new lines inserted
-  // after the key's line would land inside the key).
+  // after the key's line would land inside the key), also an empty one (`: value` alone).
   std::optional<Failure> Unclear(std::uint32_t map, std::string_view key) const;
 
   // True when the key whose mark is at `pos` follows the explicit-key indicator `?` (only blanks

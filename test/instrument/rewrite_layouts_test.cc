@@ -56,6 +56,31 @@ TEST_CASE("explicit keys on the way to the annotations are skipped as unsupporte
                         "explicit key");
 }
 
+TEST_CASE("an entry with no key (`: value`) on the way to the annotations is skipped",
+          "[rewrite][layout]") {
+  // yaml-cpp reads `: labels:` at the column of `metadata:` as metadata's value; the lines added
+  // after `metadata:` made it an entry of the template, and the safety net refused the stream
+  // (found by fuzz_rewrite).
+  const std::string detail = "an entry with no key";
+  CheckSkippedUnchanged(
+      kHead + "  template:\n    metadata:\n    : labels:\n        app: x\n" + kContainers, detail);
+  CheckSkippedUnchanged(
+      kHead + "  template:\n    metadata:\n   \n    : labels:\n        app: x\n" + kContainers,
+      detail);
+  CheckSkippedUnchanged(kHead + "  template:\n    : x\n    metadata: {}\n" + kContainers, detail);
+  CheckSkippedUnchanged(
+      kHead + "  template:\n    metadata:\n      annotations:\n        : x\n" + kContainers,
+      detail);
+  CheckSkippedUnchanged(kHead + "  template:\n    metadata: {: x}\n" + kContainers, detail);
+  // An empty key written as a scalar is a key like any other.
+  for (const std::string key : {"\"\"", "''", "~"}) {
+    auto result = RewriteManifests(
+        kHead + "  template:\n    metadata:\n      " + key + ": x\n" + kContainers, {});
+    REQUIRE(result.ok());
+    CHECK(result.value().report.objects[0].status == ObjectStatus::kInstrumented);
+  }
+}
+
 TEST_CASE("a key written twice on the way to the annotations is skipped as unsupported",
           "[rewrite][layout]") {
   CheckSkippedUnchanged(kHead + "  template:\n    metadata:\n      labels: {app: x}\n" +
