@@ -93,11 +93,18 @@ for t in "${targets[@]}"; do
     >"$log" 2>&1
   rc=$?
   set -e
-  runs=$(sed -n -e 's/^stat::number_of_executed_units: *//p' -e 's/^#\([0-9]*\): cov:.*/\1/p' "$log" | tail -1)
-  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | awk '{print $2}')
-  # Fork mode's merged "cov:" is not an edge count in libFuzzer 14 (llvm/llvm-project#82307).
-  [[ -n "${FUZZ_FORK:-}" && -z "${FUZZ_RUNS:-}" ]] && cov="n/a(fork)"
-  ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | awk '{print $2}')
+  if [[ -n "${FUZZ_FORK:-}" && -z "${FUZZ_RUNS:-}" ]]; then
+    # The parent's status lines (a job's own stat lines follow a finding); their merged "cov:" is
+    # not an edge count in libFuzzer 14 (llvm/llvm-project#82307).
+    status_line=$(grep -E '^#[0-9]+: cov:' "$log" | tail -1 || true)
+    runs=$(sed -n 's/^#\([0-9]*\):.*/\1/p' <<<"$status_line")
+    cov="n/a(fork)"
+    ft=$(grep -o 'ft: [0-9]*' <<<"$status_line" | awk '{print $2}')
+  else
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+    cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | awk '{print $2}')
+    ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | awk '{print $2}')
+  fi
   summary+=("$(printf '%-10s exit %-3s executions %-10s coverage(edges) %-6s features %-6s corpus %s' \
     "$t" "$rc" "${runs:-?}" "${cov:-?}" "${ft:-?}" "$(ls "$corpus" | wc -l)")")
   if [[ $rc -ne 0 ]]; then
